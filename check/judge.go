@@ -1,0 +1,74 @@
+package check
+
+import (
+	"github.com/spycheck/spycheck/module"
+	"github.com/spycheck/spycheck/record"
+)
+
+// judge holds one module's findings, timeline and URLs during a run.
+type judge struct {
+	info      module.Info
+	mod       module.Module
+	matcher   Matcher
+	inspector module.Inspector
+	findings  []record.Finding
+	seen      map[record.Event]bool
+	events    []record.Event
+	urls      []URL
+}
+
+func newJudge(info module.Info, m module.Module, matcher Matcher) *judge {
+	j := &judge{info: info, mod: m, matcher: matcher, seen: map[record.Event]bool{}}
+	if h, ok := m.(module.Heuristic); ok {
+		j.inspector = h.NewInspector()
+	}
+	return j
+}
+
+func (j *judge) raise(f record.Finding) {
+	if f.Module == "" {
+		f.Module = j.info.Name
+	}
+	j.findings = append(j.findings, f)
+}
+
+func (j *judge) judge(r record.Record) {
+	obs := j.mod.Observables(r)
+	when := r.String(j.info.TimeField)
+	if j.matcher != nil {
+		for _, o := range obs {
+			if m, ok := j.matcher.Lookup(o); ok {
+				ind := m.Indicator
+				j.raise(record.Finding{Severity: o.Severity, Module: j.info.Name, Message: m.Message, EventTime: when, Event: r.Data, Indicator: &ind})
+				break
+			}
+		}
+	}
+	if j.info.CollectURLs {
+		for _, o := range obs {
+			if o.Kind == record.URL {
+				j.urls = append(j.urls, URL{URL: o.Value, Timestamp: when, Source: j.info.Name})
+			}
+		}
+	}
+	if j.inspector != nil {
+		j.inspector.Inspect(r, j.raise)
+	}
+	for _, ev := range j.mod.Timeline(r) {
+		if ev.Module == "" {
+			ev.Module = j.info.Title
+		}
+		if !j.seen[ev] {
+			j.seen[ev] = true
+			j.events = append(j.events, ev)
+		}
+	}
+}
+
+func (j *judge) done() ([]record.Finding, []record.Event, []URL) {
+	if j.inspector != nil {
+		j.inspector.Finish(j.raise)
+		j.inspector = nil
+	}
+	return j.findings, j.events, j.urls
+}

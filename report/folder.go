@@ -1,0 +1,258 @@
+// Package report writes what a check found: an MVT-compatible results
+// folder (<module>.json, <module>_detected.json, timeline.csv, alerts.json,
+// alerts_timeline.csv, urls.json, info.json) and the terminal summary.
+//
+// Records are streamed to <module>.json as modules emit them; the rest is
+// written once the check is done.
+package report
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spycheck/spycheck/check"
+	"github.com/spycheck/spycheck/evidence"
+	"github.com/spycheck/spycheck/module"
+	"github.com/spycheck/spycheck/record"
+)
+
+// Folder is a results folder.
+type Folder struct{ dir string }
+
+// NewFolder creates (if needed) the results folder dir.
+func NewFolder(dir string) (*Folder, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create results folder: %w", err)
+	}
+	return &Folder{dir: dir}, nil
+}
+
+// Dir is the folder's path.
+func (f *Folder) Dir() string { return f.dir }
+
+// Records implements check.Output: it streams a module's records to
+// <module>.json (a list, or one object for dictionary modules).
+func (f *Folder) Records(info module.Info) (check.RecordWriter, error) {
+	file, err := os.Create(filepath.Join(f.dir, info.Name+".json"))
+	if err != nil {
+		return nil, err
+	}
+	return &recordFile{f: file, w: bufio.NewWriterSize(file, 1<<16), dict: info.Dict}, nil
+}
+
+type recordFile struct {
+	f    *os.File
+	w    *bufio.Writer
+	dict bool
+	n    int
+}
+
+func (r *recordFile) Write(rec record.Record) error {
+	if r.dict {
+		if r.n > 0 {
+			return fmt.Errorf("module %s emitted more than one record for a dictionary result", rec.Module)
+		}
+		r.n++
+		return writeJSON(r.w, rec.Data, "")
+	}
+	sep := "[\n    "
+	if r.n > 0 {
+		sep = ",\n    "
+	}
+	r.n++
+	if _, err := r.w.WriteString(sep); err != nil {
+		return err
+	}
+	return writeJSON(r.w, rec.Data, "    ")
+}
+
+func (r *recordFile) Close() error {
+	var err error
+	if !r.dict {
+		end := "\n]\n"
+		if r.n == 0 {
+			end = "[]\n"
+		}
+		_, err = r.w.WriteString(end)
+	}
+	if ferr := r.w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// writeJSON writes v indented by 4 spaces, without HTML escaping and
+// without a trailing newline.
+func writeJSON(w *bufio.Writer, v any, prefix string) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent(prefix, "    ")
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.TrimRight(buf.Bytes(), "\n"))
+	return err
+}
+
+func writeFile(path string, fill func(w *bufio.Writer) error) error {
+	file, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(file, 1<<16)
+	err = fill(w)
+	if ferr := w.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := file.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func writeJSONFile(path string, v any) error {
+	return writeFile(path, func(w *bufio.Writer) error {
+		if err := writeJSON(w, v, ""); err != nil {
+			return err
+		}
+		return w.WriteByte('\n')
+	})
+}
+
+// Meta describes the run for info.json.
+type Meta struct {
+	TargetPath string              `json:"target_path"`
+	Version    string              `json:"spycheck_version"`
+	Date       string              `json:"date"`
+	Command    string              `json:"command"`
+	IOCFiles   []string            `json:"ioc_files"`
+	Indicators int                 `json:"indicators"`
+	Modules    []ModuleInfo        `json:"modules"`
+	Hashes     []evidence.FileHash `json:"hashes"`
+}
+
+// ModuleInfo is one module's status in info.json.
+type ModuleInfo struct {
+	Name     string `json:"name"`
+	State    string `json:"state"`
+	Records  int    `json:"records"`
+	Findings int    `json:"findings"`
+	Error    string `json:"error,omitempty"`
+}
+
+// ModuleInfos turns statuses into info.json entries.
+func ModuleInfos(st []check.Status) []ModuleInfo {
+	out := make([]ModuleInfo, 0, len(st))
+	for _, s := range st {
+		mi := ModuleInfo{Name: s.Module, State: string(s.State), Records: s.Records, Findings: s.Findings}
+		if s.Err != nil {
+			mi.Error = s.Err.Error()
+		}
+		out = append(out, mi)
+	}
+	return out
+}
+
+// WriteResult writes the files that summarise a check: per-module
+// <module>_detected.json, alerts.json, alerts_timeline.csv, timeline.csv,
+// urls.json (when links were found) and info.json.
+func (f *Folder) WriteResult(res *check.Result, meta Meta) error {
+	byModule := map[string][]record.Finding{}
+	var order []string
+	for _, fd := range res.Findings {
+		if _, ok := byModule[fd.Module]; !ok {
+			order = append(order, fd.Module)
+		}
+		byModule[fd.Module] = append(byModule[fd.Module], fd)
+	}
+	for _, m := range order {
+		if err := writeJSONFile(filepath.Join(f.dir, m+"_detected.json"), byModule[m]); err != nil {
+			return err
+		}
+	}
+	findings := res.Findings
+	if findings == nil {
+		findings = []record.Finding{}
+	}
+	if err := writeJSONFile(filepath.Join(f.dir, "alerts.json"), findings); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(f.dir, "timeline.csv"), func(w *bufio.Writer) error {
+		return writeTimeline(w, res.Timeline)
+	}); err != nil {
+		return err
+	}
+	if err := writeFile(filepath.Join(f.dir, "alerts_timeline.csv"), func(w *bufio.Writer) error {
+		return writeAlertsTimeline(w, res.Findings)
+	}); err != nil {
+		return err
+	}
+	if len(res.URLs) > 0 {
+		if err := writeJSONFile(filepath.Join(f.dir, "urls.json"), res.URLs); err != nil {
+			return err
+		}
+	}
+	return writeJSONFile(filepath.Join(f.dir, "info.json"), meta)
+}
+
+// csvRow writes fields all quoted, quotes doubled, as Python's csv module
+// does with QUOTE_ALL.
+func csvRow(w *bufio.Writer, fields ...string) error {
+	for i, s := range fields {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.WriteByte('"')
+		w.WriteString(strings.ReplaceAll(s, `"`, `""`))
+		w.WriteByte('"')
+	}
+	_, err := w.WriteString("\r\n")
+	return err
+}
+
+func writeTimeline(w *bufio.Writer, events []record.Event) error {
+	if err := csvRow(w, "UTC Timestamp", "Plugin", "Event", "Description"); err != nil {
+		return err
+	}
+	for _, e := range events {
+		if err := csvRow(w, e.Timestamp, e.Module, e.Event, e.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func writeAlertsTimeline(w *bufio.Writer, findings []record.Finding) error {
+	if err := csvRow(w, "Event Time", "Module", "Message", "Event"); err != nil {
+		return err
+	}
+	var rows []record.Finding
+	for _, f := range findings {
+		if f.EventTime != "" {
+			rows = append(rows, f)
+		}
+	}
+	sortFindingsByTime(rows)
+	for _, f := range rows {
+		ev, err := json.Marshal(f.Event)
+		if err != nil {
+			return err
+		}
+		if err := csvRow(w, f.EventTime, f.Module, f.Message, string(ev)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
