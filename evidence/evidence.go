@@ -105,6 +105,8 @@ func (e Entry) Name() string {
 		return e.Domain + "/" + e.RelativePath
 	case e.DevicePath != "":
 		return e.DevicePath
+	case e.RelativePath != "":
+		return e.RelativePath
 	}
 	return e.Local
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spycheck/spycheck/record"
+	"golang.org/x/net/publicsuffix"
 )
 
 // bucket is one kind of indicator; its name (bucketName) is MVT's.
@@ -60,6 +61,9 @@ type Index struct {
 	byKey [nBuckets]map[string]record.Indicator
 	// ips holds IP addresses, which MVT files under domains.
 	ips map[netip.Addr]record.Indicator
+	// suffixes holds the domain indicators that are public suffixes
+	// themselves; they match only their exact host.
+	suffixes map[string]struct{}
 	// trunc15 and trunc16 map the first 15 or 16 bytes of longer process
 	// indicators to the first such indicator, for truncated names.
 	trunc15, trunc16 map[string]record.Indicator
@@ -86,9 +90,10 @@ type entry struct {
 
 func newIndex() *Index {
 	ix := &Index{
-		ips:     map[netip.Addr]record.Indicator{},
-		trunc15: map[string]record.Indicator{},
-		trunc16: map[string]record.Indicator{},
+		ips:      map[netip.Addr]record.Indicator{},
+		suffixes: map[string]struct{}{},
+		trunc15:  map[string]record.Indicator{},
+		trunc16:  map[string]record.Indicator{},
 	}
 	for b := range ix.byKey {
 		ix.byKey[b] = map[string]record.Indicator{}
@@ -109,9 +114,14 @@ func (ix *Index) add(e entry) {
 		return
 	}
 	m[e.key] = e.ind
-	if e.b == bProcesses {
+	switch e.b {
+	case bProcesses:
 		addPrefix(ix.trunc15, e.key, 15, e.ind)
 		addPrefix(ix.trunc16, e.key, 16, e.ind)
+	case bDomains:
+		if ps, _ := publicsuffix.PublicSuffix(e.key); ps == e.key {
+			ix.suffixes[e.key] = struct{}{}
+		}
 	}
 }
 
@@ -202,7 +212,7 @@ func domainKey(v string) (string, netip.Addr, string) {
 		return "", netip.Addr{}, "IP ranges are not supported"
 	}
 	h, ok := normaliseHost(v)
-	if !ok || h == "" {
+	if !ok || !validHost(h) {
 		return "", netip.Addr{}, fmt.Sprintf("%q is not a domain name", v)
 	}
 	return h, netip.Addr{}, ""

@@ -14,7 +14,7 @@ import (
 // bucket of its values.
 func listBucket(name string) (bucket, bool) {
 	switch name {
-	case "domains", TypeDomains, "ip-addresses", "ip_addresses", "ips":
+	case TypeDomains, "ip-addresses", "ip_addresses", "ips":
 		return bDomains, true
 	case "urls":
 		return bURLs, true
@@ -119,19 +119,23 @@ func hexBucket(v string) (bucket, bool) {
 	return 0, false
 }
 
-// looksLikeDomain accepts dot-separated labels of letters, digits, "-" and
-// "_" (or non-ASCII letters), ending in a label that is not all digits.
+// looksLikeDomain accepts a valid host name of two labels or more whose
+// last label is not all digits.
 func looksLikeDomain(v string) bool {
-	labels := strings.Split(strings.TrimSuffix(v, "."), ".")
-	if len(labels) < 2 {
-		return false
-	}
-	for _, l := range labels {
+	v = strings.TrimSuffix(v, ".")
+	i := strings.LastIndexByte(v, '.')
+	return i > 0 && validHost(v) && strings.Trim(v[i+1:], "0123456789") != ""
+}
+
+// validHost accepts non-empty dot-separated labels of letters, digits, "-"
+// and "_" (or non-ASCII letters).
+func validHost(h string) bool {
+	for _, l := range strings.Split(h, ".") {
 		if l == "" || strings.IndexFunc(l, notHostRune) >= 0 {
 			return false
 		}
 	}
-	return strings.Trim(labels[len(labels)-1], "0123456789") != ""
+	return true
 }
 
 func notHostRune(r rune) bool {

@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/spycheck/spycheck/record"
-	"golang.org/x/net/publicsuffix"
 )
 
 // Match is an indicator an observable matched.
@@ -93,20 +92,20 @@ func (ix *Index) lookupURL(u string) (Match, bool) {
 	return ix.lookupDomain(host, u)
 }
 
-// lookupDomain walks host and its parent domains down to the registrable
-// domain (all of host when it has no public suffix).
+// lookupDomain walks host and its parent domains. A parent matches unless
+// the indicator is itself a public suffix (co.uk, github.io): that stops
+// the walk at the registrable domain without parsing the host against the
+// public suffix list on every lookup.
 func (ix *Index) lookupDomain(host, u string) (Match, bool) {
-	floor, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		floor = host
-	}
 	m := ix.byKey[bDomains]
 	for d := host; ; {
 		if ind, ok := m[d]; ok {
-			return match(ind, "domain %q%s", d, ofURL(d, u)), true
+			if _, suffix := ix.suffixes[d]; d == host || !suffix {
+				return match(ind, "domain %q%s", d, ofURL(d, u)), true
+			}
 		}
 		i := strings.IndexByte(d, '.')
-		if len(d) <= len(floor) || i < 0 {
+		if i < 0 {
 			return Match{}, false
 		}
 		d = d[i+1:]

@@ -186,8 +186,10 @@ func stixBucket(path string) (bucket, bool) {
 		return hashBucket(alg)
 	}
 	if alg, ok := strings.CutPrefix(prop, "cert."); ok && obj == "app" {
-		_, ok := hashBucket(alg)
-		return bCerts, ok
+		if _, ok := hashBucket(alg); ok {
+			return bCerts, true
+		}
+		return 0, false
 	}
 	switch obj + ":" + prop {
 	case "domain-name:value", "ipv4-addr:value":

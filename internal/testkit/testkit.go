@@ -1,7 +1,7 @@
-// Package testkit builds small acquisitions for tests: an iOS backup
-// folder with a real Manifest.db, SQLite databases from SQL scripts and
-// property lists, all written into t.TempDir(). It also hashes folders so
-// tests can prove evidence was left byte-identical.
+// Package testkit builds small acquisitions for tests (with
+// internal/fixture, written into t.TempDir() and failing the test on
+// error), runs a module over a source, finds ../shared/testdata or skips,
+// and hashes folders so tests can prove evidence was left byte-identical.
 package testkit
 
 import (
@@ -13,78 +13,58 @@ import (
 	"path/filepath"
 	"testing"
 
-	"howett.net/plist"
-	"zombiezen.com/go/sqlite"
-	"zombiezen.com/go/sqlite/sqlitex"
-
 	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/evidence/iosbackup"
+	"github.com/spycheck/spycheck/internal/fixture"
 	"github.com/spycheck/spycheck/module"
 	"github.com/spycheck/spycheck/record"
 )
 
-// SQLiteFile creates a SQLite database at path from an SQL script.
-func SQLiteFile(t testing.TB, path, script string) {
+func check(t testing.TB, err error) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	conn, err := sqlite.OpenConn(path, sqlite.OpenReadWrite|sqlite.OpenCreate)
 	if err != nil {
 		t.Fatal(err)
-	}
-	defer conn.Close()
-	if err := sqlitex.ExecuteScript(conn, script, nil); err != nil {
-		t.Fatalf("sqlite script for %s: %v", path, err)
 	}
 }
 
-// SQLite builds a database from a script in a temporary file and returns its bytes.
+// SQLiteFile creates a SQLite database at path from an SQL script.
+func SQLiteFile(t testing.TB, path, script string) {
+	t.Helper()
+	check(t, fixture.SQLiteFile(path, script))
+}
+
+// SQLite builds a database from a script and returns its bytes.
 func SQLite(t testing.TB, script string) []byte {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "db.sqlite")
-	SQLiteFile(t, p, script)
-	data, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data, err := fixture.SQLite(script)
+	check(t, err)
 	return data
 }
 
 // Plist encodes v as a binary property list.
 func Plist(t testing.TB, v any) []byte {
 	t.Helper()
-	data, err := plist.Marshal(v, plist.BinaryFormat)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data, err := fixture.Plist(v)
+	check(t, err)
 	return data
 }
 
-// Backup is an iOS backup folder under construction.
+// Backup is an iOS backup folder under construction in t.TempDir().
 type Backup struct {
-	t     testing.TB
-	Root  string
-	files []file
-}
-
-type file struct {
-	domain, rel string
-	data        []byte
-	meta        []byte
+	t    testing.TB
+	Root string
+	b    *fixture.Backup
 }
 
 // NewBackup starts a backup with an Info.plist holding info (nil: a minimal one).
 func NewBackup(t testing.TB, info map[string]any) *Backup {
 	t.Helper()
-	b := &Backup{t: t, Root: t.TempDir()}
+	fb, err := fixture.NewBackup(filepath.Join(t.TempDir(), "backup"))
+	check(t, err)
 	if info == nil {
 		info = map[string]any{"Build Version": "18C66", "Product Version": "14.3", "Product Type": "iPhone9,3"}
 	}
-	b.Root = filepath.Join(b.Root, "backup")
-	if err := os.MkdirAll(b.Root, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	b := &Backup{t: t, Root: fb.Root, b: fb}
 	b.RootFile("Info.plist", Plist(t, info))
 	return b
 }
@@ -92,9 +72,7 @@ func NewBackup(t testing.TB, info map[string]any) *Backup {
 // RootFile writes a file at the top of the backup folder.
 func (b *Backup) RootFile(name string, data []byte) {
 	b.t.Helper()
-	if err := os.WriteFile(filepath.Join(b.Root, name), data, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+	check(b.t, b.b.RootFile(name, data))
 }
 
 // Add stores a file under domain/relativePath, listed in Manifest.db.
@@ -106,42 +84,21 @@ func (b *Backup) Add(domain, rel string, data []byte) string {
 // AddWithMeta is Add with an explicit Manifest "file" metadata blob.
 func (b *Backup) AddWithMeta(domain, rel string, data, meta []byte) string {
 	b.t.Helper()
-	id := iosbackup.FileID(domain, rel)
-	b.Blob(id, data)
-	b.files = append(b.files, file{domain: domain, rel: rel, data: data, meta: meta})
+	id, err := b.b.Add(domain, rel, data, meta)
+	check(b.t, err)
 	return id
 }
 
 // Blob stores bytes under a file ID without listing them in Manifest.db.
 func (b *Backup) Blob(id string, data []byte) {
 	b.t.Helper()
-	dir := filepath.Join(b.Root, id[:2])
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, id), data, 0o644); err != nil {
-		b.t.Fatal(err)
-	}
+	check(b.t, b.b.Blob(id, data))
 }
 
 // Finish writes Manifest.db and returns the backup folder.
 func (b *Backup) Finish() string {
 	b.t.Helper()
-	path := filepath.Join(b.Root, "Manifest.db")
-	SQLiteFile(b.t, path, "CREATE TABLE Files (fileID TEXT PRIMARY KEY, domain TEXT, relativePath TEXT, flags INTEGER, file BLOB); CREATE TABLE Properties (key TEXT PRIMARY KEY, value BLOB);")
-	conn, err := sqlite.OpenConn(path, sqlite.OpenReadWrite)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer conn.Close()
-	for _, f := range b.files {
-		err := sqlitex.Execute(conn, "INSERT INTO Files VALUES (?, ?, ?, 1, ?)", &sqlitex.ExecOptions{
-			Args: []any{iosbackup.FileID(f.domain, f.rel), f.domain, f.rel, f.meta},
-		})
-		if err != nil {
-			b.t.Fatal(err)
-		}
-	}
+	check(b.t, b.b.Finish())
 	return b.Root
 }
 
@@ -150,9 +107,7 @@ func (b *Backup) Finish() string {
 func (b *Backup) Open() *iosbackup.Backup {
 	b.t.Helper()
 	src, err := iosbackup.Open(b.Finish())
-	if err != nil {
-		b.t.Fatal(err)
-	}
+	check(b.t, err)
 	b.t.Cleanup(func() { src.Close() })
 	return src
 }

@@ -1,0 +1,244 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/spycheck/spycheck/check"
+	"github.com/spycheck/spycheck/evidence"
+	"github.com/spycheck/spycheck/evidence/iosbackup"
+	"github.com/spycheck/spycheck/ioc"
+	"github.com/spycheck/spycheck/module/list"
+	"github.com/spycheck/spycheck/record"
+	"github.com/spycheck/spycheck/report"
+)
+
+// checkFlags are the flags every check command shares.
+type checkFlags struct {
+	iocs      []string
+	noDefault bool
+	output    string
+	modules   []string
+	failOn    string
+}
+
+func (f *checkFlags) register(cmd *cobra.Command, withOutput bool) {
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.iocs, "iocs", "i", nil, "indicator file or folder (STIX2 or plain list); repeatable")
+	fl.BoolVar(&f.noDefault, "no-default-iocs", false, "do not load indicators from SPYCHECK_IOCS, MVT_STIX2 and the default folders")
+	fl.StringArrayVarP(&f.modules, "module", "m", nil, "run only this module (name as in list-modules); repeatable")
+	fl.StringVar(&f.failOn, "fail-on", "info", "exit with status 3 when a finding at or above this severity exists (info, low, medium, high, critical)")
+	if withOutput {
+		fl.StringVarP(&f.output, "output", "o", "", "folder for the results (MVT-compatible JSON, timeline, alerts)")
+	}
+}
+
+func (f *checkFlags) loadIndicators(log *slog.Logger) (*ioc.Index, error) {
+	paths := append([]string(nil), f.iocs...)
+	if !f.noDefault {
+		paths = append(paths, ioc.DefaultPaths()...)
+	}
+	start := time.Now()
+	ix, err := ioc.Load(paths...)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ix.Files() {
+		log.Debug("loaded indicator file", "path", p)
+	}
+	for _, s := range ix.Skipped() {
+		log.Debug("skipped indicator", "detail", fmt.Sprintf("%+v", s))
+	}
+	log.Info("indicators loaded", "unique", ix.Len(), "files", len(ix.Files()), "skipped", len(ix.Skipped()), "took", time.Since(start).Round(time.Millisecond))
+	if ix.Len() == 0 {
+		log.Warn("no indicators loaded: only heuristics will run (give indicator files with --iocs)")
+	}
+	return ix, nil
+}
+
+func newCheckBackup(stdout, stderr io.Writer) *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check-backup BACKUP_FOLDER",
+		Short: "Check an iTunes/Finder backup of an iPhone",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runCheck(cmd.Context(), &f, args[0], stdout, stderr, func(path string) (evidence.Source, error) {
+				return iosbackup.Open(path)
+			})
+		},
+	}
+	f.register(cmd, true)
+	return cmd
+}
+
+// runCheck is the whole of a check command: open the acquisition, load
+// indicators, run the modules, write results, summarise.
+func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr io.Writer, open func(string) (evidence.Source, error)) error {
+	failOn, err := record.ParseSeverity(f.failOn)
+	if err != nil {
+		return usageError{err}
+	}
+	if f.output != "" && inside(f.output, target) {
+		return usageError{fmt.Errorf("the output folder %s is inside the evidence %s: choose a folder elsewhere, evidence is never written to", f.output, target)}
+	}
+	src, err := open(target)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	var folder *report.Folder
+	if f.output != "" {
+		if folder, err = report.NewFolder(f.output); err != nil {
+			return err
+		}
+	}
+	log, closeLog, err := newLogger(stderr, f.output)
+	if err != nil {
+		return err
+	}
+	defer closeLog()
+	log.Info("spycheck "+version, "command", strings.Join(os.Args, " "))
+	log.Info("acquisition opened", "kind", src.Kind(), "path", src.Path())
+	mods, err := list.Select(list.For(src.Kind()), f.modules)
+	if err != nil {
+		return usageError{err}
+	}
+	ix, err := f.loadIndicators(log)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	start := time.Now()
+	opts := check.Options{Modules: mods, Matcher: ix}
+	if folder != nil {
+		opts.Output = folder
+	}
+	res := check.Run(ctx, src, opts)
+	logStatuses(log, res)
+	log.Info("check finished", "took", time.Since(start).Round(time.Millisecond), "findings", len(res.Findings))
+	if folder != nil {
+		meta := report.Meta{
+			TargetPath: src.Path(), Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
+			Command: strings.Join(os.Args, " "), IOCFiles: ix.Files(), Indicators: ix.Len(),
+			Modules: report.ModuleInfos(res.Statuses), Hashes: src.Workspace().Hashes(),
+		}
+		if err := folder.WriteResult(res, meta); err != nil {
+			return err
+		}
+		log.Info("results written", "folder", folder.Dir())
+	}
+	return finish(stdout, res, failOn)
+}
+
+func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
+	var f checkFlags
+	cmd := &cobra.Command{
+		Use:   "check-iocs RESULTS_FOLDER",
+		Short: "Re-check a results folder (spycheck's or MVT's) against indicators, without the evidence",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			failOn, err := record.ParseSeverity(f.failOn)
+			if err != nil {
+				return usageError{err}
+			}
+			log, closeLog, err := newLogger(stderr, "")
+			if err != nil {
+				return err
+			}
+			defer closeLog()
+			mods, err := list.Select(list.All(), f.modules)
+			if err != nil {
+				return usageError{err}
+			}
+			ix, err := f.loadIndicators(log)
+			if err != nil {
+				return err
+			}
+			res, err := check.Recheck(cmd.Context(), args[0], check.Options{Modules: mods, Matcher: ix})
+			if err != nil {
+				return err
+			}
+			logStatuses(log, res)
+			if f.output != "" {
+				folder, err := report.NewFolder(f.output)
+				if err != nil {
+					return err
+				}
+				meta := report.Meta{TargetPath: args[0], Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
+					Command: strings.Join(os.Args, " "), IOCFiles: ix.Files(), Indicators: ix.Len(), Modules: report.ModuleInfos(res.Statuses)}
+				if err := folder.WriteResult(res, meta); err != nil {
+					return err
+				}
+			}
+			return finish(stdout, res, failOn)
+		},
+	}
+	f.register(cmd, false)
+	cmd.Flags().StringVarP(&f.output, "output", "o", "", "write the new alerts, timeline and info.json to this folder (the results folder itself is never changed)")
+	return cmd
+}
+
+func newListModules(stdout io.Writer) *cobra.Command {
+	return &cobra.Command{
+		Use:   "list-modules",
+		Short: "List the modules and the acquisitions they read",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			for _, m := range list.All() {
+				info := m.Info()
+				kinds := make([]string, len(info.Kinds))
+				for i, k := range info.Kinds {
+					kinds[i] = string(k)
+				}
+				fmt.Fprintf(stdout, "%-34s %-30s %s\n", info.Name, info.Title, strings.Join(kinds, ","))
+			}
+			return nil
+		},
+	}
+}
+
+func logStatuses(log *slog.Logger, res *check.Result) {
+	for _, st := range res.Statuses {
+		switch st.State {
+		case check.Failed:
+			log.Error("module failed", "module", st.Module, "error", st.Err)
+		case check.NotPresent:
+			log.Debug("artifact not present", "module", st.Module)
+		default:
+			log.Info("module done", "module", st.Module, "records", st.Records, "findings", st.Findings, "took", st.Duration.Round(time.Millisecond))
+		}
+	}
+}
+
+// finish prints the summary and turns findings into the exit status.
+func finish(stdout io.Writer, res *check.Result, failOn record.Severity) error {
+	report.Summary(stdout, res)
+	for _, f := range res.Findings {
+		if f.Severity >= failOn {
+			return errFindings
+		}
+	}
+	return nil
+}
+
+// inside reports whether path is target or lies beneath it.
+func inside(path, target string) bool {
+	p, err1 := filepath.Abs(path)
+	t, err2 := filepath.Abs(target)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(t, p)
+	return err == nil && filepath.IsLocal(rel) || rel == "."
+}

@@ -1,0 +1,321 @@
+package ios
+
+// Small helpers shared by several iOS modules.
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"unicode/utf16"
+
+	"github.com/spycheck/spycheck/evidence"
+	"github.com/spycheck/spycheck/record"
+)
+
+// pyText renders a record value the way Python's str() does inside MVT's
+// timeline strings: nil is "None", booleans "True"/"False", integral
+// floats keep ".0".
+func pyText(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "None"
+	case bool:
+		if x {
+			return "True"
+		}
+		return "False"
+	case string:
+		return x
+	case float64:
+		if x == math.Trunc(x) && math.Abs(x) < 1e16 {
+			return strconv.FormatFloat(x, 'f', 1, 64)
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case json.Number:
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
+
+// maxPlistFile bounds the property lists modules read whole.
+const maxPlistFile = 64 << 20
+
+// pyTruthy is Python's truth test on a record value.
+func pyTruthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case []any:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	if n, ok := record.Num(v); ok {
+		return n != 0
+	}
+	return true
+}
+
+// readPlistDict reads a property list whose top level is a dictionary; it
+// also returns the file's bytes, for plistKeyOrder.
+func readPlistDict(src evidence.Source, e evidence.Entry) (map[string]any, []byte, error) {
+	data, err := evidence.ReadFile(src, e, maxPlistFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := evidence.DecodePlist(data)
+	if err != nil {
+		return nil, nil, &evidence.FileError{Op: "parse plist", Path: e.Name(), Evidence: e.Local, Err: err}
+	}
+	dict, ok := v.(map[string]any)
+	if !ok {
+		return nil, nil, &evidence.FileError{Op: "parse plist", Path: e.Name(), Evidence: e.Local,
+			Err: fmt.Errorf("%w: top level is %T, not a dictionary", evidence.ErrCorrupt, v)}
+	}
+	return dict, data, nil
+}
+
+// keysInPlistOrder lists the keys of m in the order order gives (the order
+// the property list stores them, see plistKeyOrder), then any remaining
+// keys sorted, so iteration is stable whatever the list's format.
+func keysInPlistOrder(m map[string]any, order []string) []string {
+	out := make([]string, 0, len(m))
+	seen := make(map[string]bool, len(m))
+	for _, k := range order {
+		if _, ok := m[k]; ok && !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	var rest []string
+	for k := range m {
+		if !seen[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// plistKeyOrder returns the keys of the dictionary reached from the top
+// dictionary of a binary or XML property list through the keys of path,
+// in the order the file stores them (the order MVT's plistlib iterates).
+// Anything it cannot follow gives nil; callers then fall back to sorted keys.
+func plistKeyOrder(data []byte, path ...string) []string {
+	if bytes.HasPrefix(data, []byte("bplist00")) {
+		return bplistKeyOrder(data, path)
+	}
+	return xmlPlistKeyOrder(data, path)
+}
+
+// bplist is the parsed trailer of a binary property list.
+type bplist struct {
+	data                []byte
+	offsetSize, refSize int
+	numObjects          uint64
+	offsetTable         uint64
+}
+
+func bplistKeyOrder(data []byte, path []string) []string {
+	if len(data) < 40 {
+		return nil
+	}
+	t := data[len(data)-32:]
+	p := bplist{data: data, offsetSize: int(t[6]), refSize: int(t[7]),
+		numObjects: binary.BigEndian.Uint64(t[8:16]), offsetTable: binary.BigEndian.Uint64(t[24:32])}
+	if p.offsetSize < 1 || p.offsetSize > 8 || p.refSize < 1 || p.refSize > 8 {
+		return nil
+	}
+	ref := binary.BigEndian.Uint64(t[16:24])
+	for depth := 0; ; depth++ {
+		keys, vals, ok := p.dict(ref)
+		if !ok {
+			return nil
+		}
+		names := make([]string, len(keys))
+		for i, k := range keys {
+			if names[i], ok = p.str(k); !ok {
+				return nil
+			}
+		}
+		if depth == len(path) {
+			return names
+		}
+		found := false
+		for i, n := range names {
+			if n == path[depth] {
+				ref, found = vals[i], true
+				break
+			}
+		}
+		if !found {
+			return nil
+		}
+	}
+}
+
+// uint reads a big-endian unsigned integer of n bytes at off.
+func (p bplist) uint(off uint64, n int) (uint64, bool) {
+	if off > uint64(len(p.data)) || uint64(len(p.data))-off < uint64(n) {
+		return 0, false
+	}
+	var v uint64
+	for _, b := range p.data[off : off+uint64(n)] {
+		v = v<<8 | uint64(b)
+	}
+	return v, true
+}
+
+// object returns the marker byte and the offset of object ref.
+func (p bplist) object(ref uint64) (byte, uint64, bool) {
+	if ref >= p.numObjects || ref > math.MaxUint64/8 {
+		return 0, 0, false
+	}
+	off, ok := p.uint(p.offsetTable+ref*uint64(p.offsetSize), p.offsetSize)
+	if !ok || off >= uint64(len(p.data)) {
+		return 0, 0, false
+	}
+	return p.data[off], off, true
+}
+
+// count reads an object's length: the marker's low nibble, or an integer
+// object following it when the nibble is 0xF. It returns the length and
+// the offset of the object's content.
+func (p bplist) count(marker byte, off uint64) (uint64, uint64, bool) {
+	n := uint64(marker & 0x0f)
+	if n != 0x0f {
+		return n, off + 1, true
+	}
+	m, ok := p.uint(off+1, 1)
+	if !ok || m>>4 != 0x1 || m&0x0f > 3 {
+		return 0, 0, false
+	}
+	size := 1 << (m & 0x0f)
+	n, ok = p.uint(off+2, size)
+	return n, off + 2 + uint64(size), ok
+}
+
+func (p bplist) dict(ref uint64) (keys, vals []uint64, ok bool) {
+	marker, off, ok := p.object(ref)
+	if !ok || marker>>4 != 0xd {
+		return nil, nil, false
+	}
+	n, start, ok := p.count(marker, off)
+	if !ok || n > uint64(len(p.data))/uint64(2*p.refSize) {
+		return nil, nil, false
+	}
+	refs := make([]uint64, 2*n)
+	for i := range refs {
+		if refs[i], ok = p.uint(start+uint64(i*p.refSize), p.refSize); !ok {
+			return nil, nil, false
+		}
+	}
+	return refs[:n], refs[n:], true
+}
+
+func (p bplist) str(ref uint64) (string, bool) {
+	marker, off, ok := p.object(ref)
+	if !ok {
+		return "", false
+	}
+	n, start, ok := p.count(marker, off)
+	if !ok || n > uint64(len(p.data)) {
+		return "", false
+	}
+	switch marker >> 4 {
+	case 0x5:
+		if start+n > uint64(len(p.data)) {
+			return "", false
+		}
+		return string(p.data[start : start+n]), true
+	case 0x6:
+		if start+2*n > uint64(len(p.data)) {
+			return "", false
+		}
+		units := make([]uint16, n)
+		for i := range units {
+			units[i] = binary.BigEndian.Uint16(p.data[start+2*uint64(i):])
+		}
+		return string(utf16.Decode(units)), true
+	}
+	return "", false
+}
+
+// xmlFrame is an open <dict> or <array> of an XML property list.
+type xmlFrame struct {
+	dict    bool
+	path    []string // keys leading here; nil when inside an array
+	lastKey string
+}
+
+func xmlPlistKeyOrder(data []byte, path []string) []string {
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	var stack []*xmlFrame
+	var out []string
+	matched := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			if matched {
+				return out
+			}
+			return nil
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			switch el.Name.Local {
+			case "key":
+				var k string
+				if err := dec.DecodeElement(&k, &el); err != nil || len(stack) == 0 {
+					return nil
+				}
+				top := stack[len(stack)-1]
+				top.lastKey = k
+				if top.dict && equalPath(top.path, path) {
+					out = append(out, k)
+				}
+			case "dict", "array":
+				f := &xmlFrame{dict: el.Name.Local == "dict"}
+				switch {
+				case len(stack) == 0:
+					f.path = []string{}
+				case stack[len(stack)-1].dict && stack[len(stack)-1].path != nil:
+					parent := stack[len(stack)-1]
+					f.path = append(append([]string{}, parent.path...), parent.lastKey)
+				}
+				if f.dict && equalPath(f.path, path) {
+					matched = true
+				}
+				stack = append(stack, f)
+			}
+		case xml.EndElement:
+			if (el.Name.Local == "dict" || el.Name.Local == "array") && len(stack) > 0 {
+				stack = stack[:len(stack)-1]
+				if matched && len(stack) == 0 {
+					return out
+				}
+			}
+		}
+	}
+}
+
+func equalPath(a, b []string) bool {
+	if a == nil || len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
