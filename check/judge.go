@@ -7,6 +7,7 @@ import (
 
 // judge holds one module's findings, timeline and URLs during a run.
 type judge struct {
+	records   int
 	info      module.Info
 	mod       module.Module
 	matcher   Matcher
@@ -33,6 +34,7 @@ func (j *judge) raise(f record.Finding) {
 }
 
 func (j *judge) judge(r record.Record) {
+	j.records++
 	obs := j.mod.Observables(r)
 	when := r.String(j.info.TimeField)
 	if j.matcher != nil {
@@ -66,7 +68,7 @@ func (j *judge) judge(r record.Record) {
 }
 
 func (j *judge) done() ([]record.Finding, []record.Event, []URL) {
-	if j.inspector != nil {
+	if j.inspector != nil && j.records > 0 {
 		j.inspector.Finish(j.raise)
 		j.inspector = nil
 	}

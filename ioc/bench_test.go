@@ -24,20 +24,27 @@ func syntheticIndex(n int) *Index {
 }
 
 func BenchmarkLookupURL(b *testing.B) {
-	urls := []record.Observable{
-		{Kind: record.URL, Value: "https://www.news.site.example.com/articles/2024/01/story.html?ref=home"},
-		{Kind: record.URL, Value: "https://cdn.static.example.net/img/logo.png"},
-		{Kind: record.URL, Value: "https://a.host500.campaign15.example/landing"},
-		{Kind: record.URL, Value: "http://203.0.113.77:8080/"},
+	cases := map[string][]record.Observable{
+		"miss": {
+			{Kind: record.URL, Value: "https://www.news.site.example.com/articles/2024/01/story.html?ref=home"},
+			{Kind: record.URL, Value: "https://cdn.static.example.net/img/logo.png"},
+			{Kind: record.URL, Value: "http://203.0.113.77:8080/"},
+		},
+		"hit": {
+			{Kind: record.URL, Value: "https://a.host500.campaign15.example/landing"},
+		},
 	}
 	for _, n := range []int{1_000, 10_000, 100_000} {
 		ix := syntheticIndex(n)
-		b.Run(fmt.Sprintf("indicators=%d", n), func(b *testing.B) {
-			b.ReportAllocs()
-			for i := 0; b.Loop(); i++ {
-				ix.Lookup(urls[i%len(urls)])
-			}
-		})
+		for _, name := range []string{"miss", "hit"} {
+			obs := cases[name]
+			b.Run(fmt.Sprintf("indicators=%d/%s", n, name), func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					ix.Lookup(obs[i%len(obs)])
+				}
+			})
+		}
 	}
 }
 

@@ -71,12 +71,13 @@ type Index struct {
 	skipped          []Skip
 }
 
-// Skip is a pattern (or a comparison of a compound pattern) that was valid
-// but could not become an indicator.
+// Skip is a pattern (or a comparison of a compound pattern), or a line of a
+// plain list, that was well-formed but could not become an indicator.
 type Skip struct {
 	File    string // the file, as loaded
 	Object  string // the STIX indicator's id
-	Pattern string // the whole pattern
+	Line    int    // the line of a plain list
+	Pattern string // the whole pattern, or the list's line
 	Reason  string // e.g. `object path "ipv6-addr:value" is not supported`
 }
 

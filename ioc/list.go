@@ -75,7 +75,8 @@ func parseList(data []byte, file string) (fileResult, error) {
 		}
 		e, reason := newEntry(b, line, ind)
 		if reason != "" {
-			return fileResult{}, &LoadError{File: file, Line: n, Err: fmt.Errorf("%s %q: %s", b.name(), line, reason)}
+			res.skipped = append(res.skipped, Skip{File: file, Line: n, Pattern: line, Reason: reason})
+			continue
 		}
 		res.entries = append(res.entries, e)
 	}

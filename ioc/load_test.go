@@ -292,18 +292,30 @@ func TestLoadListInferred(t *testing.T) {
 
 func TestLoadListErrors(t *testing.T) {
 	dir := t.TempDir()
-	tests := []struct{ name, content, want string }{
-		{"iocs.txt", "evil.example\nnot an indicator\n", `iocs.txt:2: cannot tell what kind of indicator "not an indicator" is`},
-		{"ip-addresses.txt", "# ips\n198.51.100.0/24\n", `ip-addresses.txt:2: domains "198.51.100.0/24": IP ranges are not supported`},
-		{"domains.txt", "a..b\n", `domains.txt:1: domains "a..b": "a..b" is not a domain name`},
+	p := writeFile(t, dir, "iocs.txt", "evil.example\nnot an indicator\n")
+	_, err := Load(p)
+	want := "ioc: load " + p + `:2: cannot tell what kind of indicator "not an indicator" is`
+	var le *LoadError
+	if err == nil || err.Error() != want || !errors.As(err, &le) || le.Line != 2 {
+		t.Errorf("Load error = %v, want %q", err, want)
 	}
-	for _, tt := range tests {
-		p := writeFile(t, dir, tt.name, tt.content)
-		_, err := Load(p)
-		var le *LoadError
-		if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.As(err, &le) || le.Line == 0 {
-			t.Errorf("Load(%s) error = %v, want a *LoadError with a line, containing %q", tt.name, err, tt.want)
-		}
+}
+
+func TestLoadListSkips(t *testing.T) {
+	dir := t.TempDir()
+	ips := writeFile(t, dir, "c/ip-addresses.txt", "# ips\n198.51.100.0/24\n198.51.100.1\n")
+	doms := writeFile(t, dir, "c/domains.txt", "a..b\nevil.example/x\nok.example\n")
+	ix := mustLoad(t, dir)
+	want := []Skip{
+		{File: doms, Line: 1, Pattern: "a..b", Reason: `"a..b" is not a domain name`},
+		{File: doms, Line: 2, Pattern: "evil.example/x", Reason: `"evil.example/x" is not a domain name`},
+		{File: ips, Line: 2, Pattern: "198.51.100.0/24", Reason: "IP ranges are not supported"},
+	}
+	if diff := cmp.Diff(want, ix.Skipped()); diff != "" {
+		t.Errorf("Skipped() (-want +got):\n%s", diff)
+	}
+	if ix.Len() != 2 {
+		t.Errorf("Len() = %d, want 2", ix.Len())
 	}
 }
 

@@ -1,69 +1,174 @@
 package ios
 
-// Small helpers shared by several iOS modules.
+// Helpers shared by several iOS modules.
 
 import (
 	"bytes"
+	"context"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 
 	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/record"
 )
 
-// pyText renders a record value the way Python's str() does inside MVT's
-// timeline strings: nil is "None", booleans "True"/"False", integral
-// floats keep ".0".
+// macTimeISO converts a Mac absolute time read from a database column the
+// way MVT does: NULL, 0 and non-numbers give "", 18-digit integers are
+// nanoseconds (see record.FromMacValue).
+func macTimeISO(v any) string {
+	switch v.(type) {
+	case int64, float64:
+	default:
+		return ""
+	}
+	if f, _ := record.Num(v); f == 0 {
+		return ""
+	}
+	return record.FromMacValue(v)
+}
+
+// linkPattern is MVT's link finder: http(s):// followed by anything up to
+// whitespace. Python's \s is Unicode-aware, so the Unicode separators are
+// excluded as well.
+var linkPattern = regexp.MustCompile(`(?i)https?://[^\s\v\x{1c}-\x{1f}\x{85}\p{Z}]+`)
+
+// findLinks lists the links in text, in order (never nil, so an empty
+// list is written as [] like MVT's).
+func findLinks(text string) []string {
+	links := linkPattern.FindAllString(text, -1)
+	if links == nil {
+		links = []string{}
+	}
+	return links
+}
+
+// rowMapBase64 is row.Map with the named blob columns base64-encoded, as
+// MVT writes binary columns it knows hold archives.
+func rowMapBase64(row evidence.Row, fields ...string) map[string]any {
+	m := row.Map()
+	for _, f := range fields {
+		if b, ok := row.Get(f).([]byte); ok && len(b) > 0 {
+			m[f] = base64.StdEncoding.EncodeToString(b)
+		}
+	}
+	return m
+}
+
+// requireColumns returns an error wrapping evidence.ErrCorrupt, naming the
+// database file, when table is absent from db or lacks one of cols.
+func requireColumns(db *evidence.DB, table string, cols ...string) error {
+	have, err := db.Columns(table)
+	if err != nil {
+		return err
+	}
+	if len(have) == 0 {
+		return schemaError(db, "no %s table", table)
+	}
+	var missing []string
+	for _, c := range cols {
+		if !have[c] {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return schemaError(db, "table %s lacks column(s) %s", table, strings.Join(missing, ", "))
+	}
+	return nil
+}
+
+// schemaError reports a database whose schema the module does not know.
+func schemaError(db *evidence.DB, format string, args ...any) error {
+	e := db.Entry()
+	return &evidence.FileError{Op: "read", Path: e.Name(), Evidence: e.Local,
+		Err: fmt.Errorf("%w: unknown schema: %s", evidence.ErrCorrupt, fmt.Sprintf(format, args...))}
+}
+
+// pyText formats a record value as Python's str() does in MVT's timeline
+// texts: nil is "None", booleans "True"/"False", floats keep ".0".
 func pyText(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "None"
+	case string:
+		return x
 	case bool:
 		if x {
 			return "True"
 		}
 		return "False"
-	case string:
-		return x
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int:
+		return strconv.Itoa(x)
 	case float64:
-		if x == math.Trunc(x) && math.Abs(x) < 1e16 {
-			return strconv.FormatFloat(x, 'f', 1, 64)
-		}
-		return strconv.FormatFloat(x, 'g', -1, 64)
+		return pyFloat(x)
 	case json.Number:
-		return x.String()
+		if strings.ContainsAny(string(x), ".eE") {
+			if f, err := x.Float64(); err == nil {
+				return pyFloat(f)
+			}
+		}
+		return string(x)
 	}
 	return fmt.Sprint(v)
 }
 
-// maxPlistFile bounds the property lists modules read whole.
-const maxPlistFile = 64 << 20
+// pyFloat is Python's repr of a float.
+func pyFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "nan"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	if a := math.Abs(f); a != 0 && (a < 1e-4 || a >= 1e16) {
+		return strconv.FormatFloat(f, 'e', -1, 64)
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
+	}
+	return s
+}
 
-// pyTruthy is Python's truth test on a record value.
-func pyTruthy(v any) bool {
+// truthy is Python's truth value of a record value.
+func truthy(v any) bool {
 	switch x := v.(type) {
 	case nil:
 		return false
-	case bool:
-		return x
 	case string:
 		return x != ""
+	case bool:
+		return x
 	case []any:
+		return len(x) > 0
+	case []string:
 		return len(x) > 0
 	case map[string]any:
 		return len(x) > 0
 	}
-	if n, ok := record.Num(v); ok {
-		return n != 0
+	if f, ok := record.Num(v); ok {
+		return f != 0
 	}
 	return true
 }
+
+// maxPlistFile bounds the property lists modules read whole.
+const maxPlistFile = 64 << 20
 
 // readPlistDict reads a property list whose top level is a dictionary; it
 // also returns the file's bytes, for plistKeyOrder.
@@ -318,4 +423,60 @@ func equalPath(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// unixISO is MVT's convert_unix_to_iso on a record value: Unix seconds
+// (a number or a numeric string) as TimeLayout; anything else gives "".
+func unixISO(v any) string {
+	f, ok := record.Num(v)
+	if s, isText := v.(string); isText {
+		var err error
+		f, err = strconv.ParseFloat(strings.TrimSpace(s), 64)
+		ok = err == nil
+	}
+	if !ok {
+		return ""
+	}
+	return record.FromUnix(f)
+}
+
+// eachDB opens, in order, every database q finds in src and calls fn with
+// it. A database that fails does not stop the others: the errors are
+// joined. Finding nothing gives evidence.ErrNotFound.
+func eachDB(ctx context.Context, src evidence.Source, q evidence.Query, fn func(*evidence.DB) error) error {
+	entries, err := src.Find(ctx, q)
+	if err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return evidence.ErrNotFound
+	}
+	var errs []error
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		errs = append(errs, withDB(src, e, fn))
+	}
+	return errors.Join(errs...)
+}
+
+// withDB opens one database, calls fn with it and closes it.
+func withDB(src evidence.Source, e evidence.Entry, fn func(*evidence.DB) error) error {
+	db, err := evidence.OpenDB(src, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return fn(db)
+}
+
+// entryRelPath is where e sits inside the acquisition folder, with forward
+// slashes, as MVT's os.path.relpath(file, target_path) gives it: "1a/1a0e…"
+// in a backup, "private/var/…" in a filesystem dump.
+func entryRelPath(src evidence.Source, e evidence.Entry) string {
+	if rel, err := filepath.Rel(src.Path(), e.Local); err == nil && filepath.IsLocal(rel) {
+		return filepath.ToSlash(rel)
+	}
+	return e.Name()
 }

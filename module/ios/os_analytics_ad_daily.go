@@ -26,7 +26,7 @@ var osAnalyticsQuery = artifact("f65b5fafc69bbd3c60be019c6e938e146825fa83",
 
 // Info implements module.Module.
 func (OSAnalyticsADDaily) Info() module.Info {
-	return module.Info{Name: "os_analytics_ad_daily", Title: "OSAnalyticsADDaily", Kinds: mixed, TimeField: "ts"}
+	return module.Info{Name: "os_analytics_ad_daily", Title: "OSAnalyticsADDaily", Kinds: mixed}
 }
 
 // Extract implements module.Module: one record per process of

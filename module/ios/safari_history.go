@@ -1,0 +1,232 @@
+package ios
+
+// SafariHistory: Safari's browsing history, one record per visit, from the
+// default profile and from every named profile (iOS 17+ keeps one
+// History.db per profile).
+//
+//   backup: 1a0e7afc19d307da602ccdcece51af33afe92c53 (HomeDomain Library/Safari/History.db),
+//           and every Manifest entry, any domain, with relativePath
+//           Library/Safari/History.db or Library/Safari/Profiles/*/History.db
+//   fs:     private/var/mobile/Library/Safari/History.db
+//           private/var/mobile/Library/Safari/Profiles/*/History.db
+//           private/var/mobile/Containers/Data/Application/*/Library/Safari/History.db
+//           private/var/mobile/Containers/Data/Application/*/Library/Safari/Profiles/*/History.db
+//
+// Schema (iOS 8+): history_items(id, url) and history_visits(id,
+// history_item, visit_time, redirect_source, redirect_destination); visit
+// ids are local to each database.
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/net/publicsuffix"
+
+	"github.com/spycheck/spycheck/evidence"
+	"github.com/spycheck/spycheck/module"
+	"github.com/spycheck/spycheck/record"
+)
+
+// SafariHistory reads every Safari History.db.
+type SafariHistory struct{}
+
+var safariHistoryQuery = evidence.Query{
+	BackupIDs:     []string{"1a0e7afc19d307da602ccdcece51af33afe92c53"},
+	RelativePaths: []string{"Library/Safari/History.db", "Library/Safari/Profiles/*/History.db"},
+	DevicePaths: []string{
+		"private/var/mobile/Library/Safari/History.db",
+		"private/var/mobile/Library/Safari/Profiles/*/History.db",
+		"private/var/mobile/Containers/Data/Application/*/Library/Safari/History.db",
+		"private/var/mobile/Containers/Data/Application/*/Library/Safari/Profiles/*/History.db",
+	},
+}
+
+const safariHistorySQL = `SELECT history_items.id AS id, history_items.url AS url,
+	history_visits.id AS visit_id, history_visits.visit_time AS timestamp,
+	history_visits.redirect_source AS redirect_source,
+	history_visits.redirect_destination AS redirect_destination
+FROM history_items JOIN history_visits ON history_visits.history_item = history_items.id
+ORDER BY history_visits.visit_time`
+
+// Info implements module.Module.
+func (SafariHistory) Info() module.Info {
+	return module.Info{Name: "safari_history", Title: "SafariHistory", Kinds: mixed, TimeField: "isodate"}
+}
+
+// Extract implements module.Module: the visits of each database in visit
+// order, each naming its database in safari_history_db.
+func (SafariHistory) Extract(ctx context.Context, src evidence.Source, emit func(record.Record)) error {
+	return eachDB(ctx, src, safariHistoryQuery, func(db *evidence.DB) error {
+		return safariHistoryVisits(db, entryRelPath(src, db.Entry()), emit)
+	})
+}
+
+func safariHistoryVisits(db *evidence.DB, rel string, emit func(record.Record)) error {
+	if err := requireColumns(db, "history_items", "id", "url"); err != nil {
+		return err
+	}
+	if err := requireColumns(db, "history_visits", "id", "history_item", "visit_time", "redirect_source", "redirect_destination"); err != nil {
+		return err
+	}
+	return db.Query(safariHistorySQL, func(row evidence.Row) error {
+		d := row.Map()
+		d["isodate"] = macTimeISO(d["timestamp"])
+		d["safari_history_db"] = rel
+		emit(record.Record{Data: d})
+		return nil
+	})
+}
+
+// Observables implements module.Module: the visited URL.
+func (SafariHistory) Observables(r record.Record) []record.Observable {
+	return module.Observe(record.Critical, record.URL, "url", r.String("url"))
+}
+
+// Timeline implements module.Module.
+func (m SafariHistory) Timeline(r record.Record) []record.Event {
+	data := fmt.Sprintf("Safari visit to %s (ID: %s, Visit ID: %s)",
+		pyText(r.Data["url"]), pyText(r.Data["id"]), pyText(r.Data["visit_id"]))
+	return module.Event(m.Info().Title, r.String("isodate"), "safari_history", data)
+}
+
+// NewInspector implements module.Heuristic: MVT's network-injection check.
+// An http:// visit redirected, within the same database, to a visit on
+// another domain less than a second later is suspicious.
+func (SafariHistory) NewInspector() module.Inspector {
+	return &safariRedirects{visits: map[safariVisitKey]safariVisit{}, pending: map[safariVisitKey][]record.Record{}}
+}
+
+// safariVisitKey names a visit: visit ids are only unique in one database.
+type safariVisitKey struct {
+	db string
+	id int64
+}
+
+// safariVisit is what the redirect check needs to know of a visit.
+type safariVisit struct {
+	domain string
+	at     time.Time
+	timed  bool
+}
+
+// safariRedirects remembers each visit's domain and time, and the http://
+// visits whose redirect destination has not been seen yet.
+type safariRedirects struct {
+	visits  map[safariVisitKey]safariVisit
+	pending map[safariVisitKey][]record.Record
+}
+
+// Inspect implements module.Inspector.
+func (s *safariRedirects) Inspect(r record.Record, raise func(record.Finding)) {
+	db := r.String("safari_history_db")
+	if id, ok := safariVisitID(r.Data["visit_id"]); ok {
+		key := safariVisitKey{db, id}
+		v := newSafariVisit(r)
+		s.visits[key] = v
+		for _, origin := range s.pending[key] {
+			safariCheckRedirect(origin, v, raise)
+		}
+		delete(s.pending, key)
+	}
+	if !strings.HasPrefix(strings.ToLower(r.String("url")), "http://") || !truthy(r.Data["redirect_destination"]) {
+		return
+	}
+	dest, ok := safariVisitID(r.Data["redirect_destination"])
+	if !ok {
+		return
+	}
+	key := safariVisitKey{db, dest}
+	if v, seen := s.visits[key]; seen {
+		safariCheckRedirect(r, v, raise)
+		return
+	}
+	s.pending[key] = append(s.pending[key], r)
+}
+
+// Finish implements module.Inspector: redirects to visits never seen
+// raise nothing.
+func (s *safariRedirects) Finish(func(record.Finding)) {
+	clear(s.visits)
+	clear(s.pending)
+}
+
+func safariVisitID(v any) (int64, bool) {
+	f, ok := record.Num(v)
+	return int64(f), ok
+}
+
+func newSafariVisit(r record.Record) safariVisit {
+	t, err := time.Parse(record.TimeLayout, r.String("isodate"))
+	return safariVisit{domain: safariURLDomain(r.String("url")), at: t, timed: err == nil}
+}
+
+const (
+	microsPerSecond = int64(time.Second / time.Microsecond)
+	microsPerDay    = 86400 * microsPerSecond
+)
+
+// safariCheckRedirect raises MVT's alert when origin redirected to dest on
+// another domain and the seconds part of the elapsed time (Python's
+// timedelta.seconds, which ignores whole days) is zero.
+func safariCheckRedirect(origin record.Record, dest safariVisit, raise func(record.Finding)) {
+	if safariURLDomain(origin.String("url")) == dest.domain {
+		return // same domain: most likely an upgrade to https
+	}
+	start := newSafariVisit(origin)
+	if !start.timed || !dest.timed {
+		return
+	}
+	us := dest.at.Sub(start.at).Microseconds()
+	if floorMod(us, microsPerDay) >= microsPerSecond {
+		return
+	}
+	ms := float64(floorMod(us, microsPerSecond)) / 1000
+	raise(module.Alert(record.Medium, origin, origin.String("isodate"),
+		fmt.Sprintf("Redirect took less than a second! (%s milliseconds)", pyFloat(ms))))
+}
+
+func floorMod(a, b int64) int64 {
+	m := a % b
+	if m < 0 {
+		m += b
+	}
+	return m
+}
+
+// safariURLDomain is the domain MVT compares for redirects: the URL's
+// lower-cased network location (user and port included) with its leading
+// 'w' and '.' characters stripped (Python's lstrip("www.") strips a
+// character set), or "" when the host has no known public suffix.
+func safariURLDomain(raw string) string {
+	lower := strings.ToLower(raw)
+	if !strings.HasPrefix(lower, "//") && !strings.HasPrefix(lower, "http://") &&
+		!strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "ftp://") {
+		raw = "https://" + raw
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !hasPublicSuffix(strings.ToLower(u.Hostname())) {
+		return ""
+	}
+	netloc := u.Host
+	if u.User != nil {
+		netloc = u.User.String() + "@" + netloc
+	}
+	return strings.TrimLeft(strings.ToLower(netloc), "w.")
+}
+
+// hasPublicSuffix reports whether host is a name under a listed public suffix.
+func hasPublicSuffix(host string) bool {
+	host = strings.TrimSuffix(host, ".")
+	if host == "" || net.ParseIP(host) != nil {
+		return false
+	}
+	ps, icann := publicsuffix.PublicSuffix(host)
+	if !icann && !strings.Contains(ps, ".") {
+		return false // only the default rule matched: unlisted top-level domain
+	}
+	return ps != host
+}

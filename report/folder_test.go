@@ -1,0 +1,97 @@
+package report
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/spycheck/spycheck/check"
+	"github.com/spycheck/spycheck/module"
+	"github.com/spycheck/spycheck/record"
+)
+
+func read(t *testing.T, dir, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
+
+func TestRecordsStreamAsMVTWritesThem(t *testing.T) {
+	f, err := NewFolder(filepath.Join(t.TempDir(), "out"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := f.Records(module.Info{Name: "sms"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []map[string]any{{"text": "<a & b>", "n": int64(1)}, {"text": "é"}} {
+		if err := w.Write(record.Record{Data: d}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := "[\n    {\n        \"n\": 1,\n        \"text\": \"<a & b>\"\n    },\n    {\n        \"text\": \"é\"\n    }\n]\n"
+	if diff := cmp.Diff(want, read(t, f.Dir(), "sms.json")); diff != "" {
+		t.Errorf("sms.json (-want +got):\n%s", diff)
+	}
+
+	d, _ := f.Records(module.Info{Name: "backup_info", Dict: true})
+	if err := d.Write(record.Record{Data: map[string]any{"IMEI": "42"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Write(record.Record{Data: map[string]any{"IMEI": "43"}}); err == nil {
+		t.Errorf("a second record in a dictionary result should fail")
+	}
+	d.Close()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(read(t, f.Dir(), "backup_info.json")), &m); err != nil || m["IMEI"] != "42" {
+		t.Errorf("backup_info.json = %v, %v", m, err)
+	}
+}
+
+func TestWriteResult(t *testing.T) {
+	f, err := NewFolder(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &check.Result{
+		Findings: []record.Finding{
+			{Severity: record.Critical, Module: "sms", Message: `URL "x" matches`, EventTime: "2021-01-02 00:00:00.000000",
+				Event: map[string]any{"text": `say "hi"`}, Indicator: &record.Indicator{Value: "x", Type: "domains"}},
+			{Severity: record.Info, Module: "global_preferences", Message: "Lockdown mode enabled", Event: map[string]any{}},
+		},
+		Timeline: []record.Event{{Timestamp: "2021-01-02 00:00:00.000000", Module: "SMS", Event: "sms_received", Data: `a "quoted", text`}},
+		URLs:     []check.URL{{URL: "https://x/", Timestamp: "t", Source: "sms"}},
+	}
+	if err := f.WriteResult(res, Meta{TargetPath: "/evidence", Version: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	wantTL := "\"UTC Timestamp\",\"Plugin\",\"Event\",\"Description\"\r\n\"2021-01-02 00:00:00.000000\",\"SMS\",\"sms_received\",\"a \"\"quoted\"\", text\"\r\n"
+	if diff := cmp.Diff(wantTL, read(t, f.Dir(), "timeline.csv")); diff != "" {
+		t.Errorf("timeline.csv (-want +got):\n%s", diff)
+	}
+	at := read(t, f.Dir(), "alerts_timeline.csv")
+	if strings.Count(at, "\r\n") != 2 || !strings.Contains(at, `"sms"`) || strings.Contains(at, "Lockdown") {
+		t.Errorf("alerts_timeline.csv should hold only the timed alert:\n%s", at)
+	}
+	var alerts []map[string]any
+	if err := json.Unmarshal([]byte(read(t, f.Dir(), "alerts.json")), &alerts); err != nil || len(alerts) != 2 {
+		t.Fatalf("alerts.json: %v %v", alerts, err)
+	}
+	if alerts[0]["level"] != "CRITICAL" || alerts[1]["matched_indicator"] != nil {
+		t.Errorf("alerts = %v", alerts)
+	}
+	for _, name := range []string{"sms_detected.json", "global_preferences_detected.json", "urls.json", "info.json"} {
+		read(t, f.Dir(), name)
+	}
+}
