@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"time"
 
 	"howett.net/plist"
@@ -98,6 +99,10 @@ func Plain(v any) any {
 // maxArchiveDepth bounds object-graph recursion in keyed archives.
 const maxArchiveDepth = 64
 
+// maxArchiveNodes bounds the values produced from one keyed archive: an
+// object graph sharing references can otherwise expand exponentially.
+const maxArchiveNodes = 1 << 20
+
 // DecodeKeyedArchive decodes an NSKeyedArchiver property list (as stored
 // in Manifest.db's file column) into its root object: NSDictionary becomes
 // map[string]any, NSArray/NSSet []any, NSString string, NSData []byte,
@@ -118,17 +123,26 @@ func DecodeKeyedArchive(data []byte) (any, error) {
 	if !ok || objects == nil {
 		return nil, fmt.Errorf("%w: keyed archive without $top.root or $objects", ErrCorrupt)
 	}
-	a := archive{objects: objects}
+	a := &archive{objects: objects, budget: maxArchiveNodes}
 	return a.resolve(rootRef, 0)
 }
 
-type archive struct{ objects []any }
+type archive struct {
+	objects []any
+	budget  int // references still allowed to be resolved
+}
 
-var errArchiveDepth = errors.New("keyed archive nested too deeply")
+var (
+	errArchiveDepth = errors.New("keyed archive nested too deeply")
+	errArchiveSize  = errors.New("keyed archive expands to too many values")
+)
 
-func (a archive) resolve(ref plist.UID, depth int) (any, error) {
+func (a *archive) resolve(ref plist.UID, depth int) (any, error) {
 	if depth > maxArchiveDepth {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, errArchiveDepth)
+	}
+	if a.budget--; a.budget < 0 {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, errArchiveSize)
 	}
 	if uint64(ref) >= uint64(len(a.objects)) {
 		return nil, fmt.Errorf("%w: keyed archive reference %d out of range", ErrCorrupt, ref)
@@ -144,7 +158,7 @@ func (a archive) resolve(ref plist.UID, depth int) (any, error) {
 	return a.object(dict, depth)
 }
 
-func (a archive) value(v any, depth int) (any, error) {
+func (a *archive) value(v any, depth int) (any, error) {
 	switch x := v.(type) {
 	case plist.UID:
 		return a.resolve(x, depth+1)
@@ -162,7 +176,7 @@ func (a archive) value(v any, depth int) (any, error) {
 	return v, nil
 }
 
-func (a archive) object(dict map[string]any, depth int) (any, error) {
+func (a *archive) object(dict map[string]any, depth int) (any, error) {
 	if keys, ok := dict["NS.keys"].([]any); ok {
 		vals, _ := dict["NS.objects"].([]any)
 		if len(vals) != len(keys) {
@@ -191,8 +205,9 @@ func (a archive) object(dict map[string]any, depth int) (any, error) {
 		}
 	}
 	if t, ok := dict["NS.time"]; ok {
-		if f, ok := record.Num(t); ok {
-			return time.Unix(int64(f)+978307200, 0).UTC(), nil
+		if f, ok := record.Num(t); ok && !math.IsNaN(f) && math.Abs(f) < 1e15 {
+			whole, frac := math.Modf(f)
+			return time.Unix(int64(whole)+978307200, int64(math.Round(frac*1e6))*1e3).UTC(), nil
 		}
 	}
 	out := make(map[string]any, len(dict))

@@ -44,8 +44,9 @@
 // documentation. Valid STIX the index cannot use — other object types
 // (ipv6-addr, x509-certificate …), other operators (LIKE, MATCHES, !=),
 // AND, FOLLOWEDBY and qualifiers, non-STIX pattern languages (sigma, yara)
-// — is skipped and reported by [Index.Skipped]; text that is not STIX
-// patterning at all is an error naming the file and the object.
+// — is skipped and reported by [Index.Skipped], as are values no
+// observable can equal (a "domain" holding a path, an IP range); text that
+// is not STIX patterning at all is an error naming the file and the object.
 //
 // # Matching
 //

@@ -45,21 +45,9 @@ func (ConfigurationProfiles) Extract(ctx context.Context, src evidence.Source, e
 		if !strings.HasPrefix(path.Base(e.RelativePath), "profile-") {
 			continue
 		}
-		plist := map[string]any{}
-		v, err := evidence.ReadPlist(src, e)
-		if err == nil {
-			if m, ok := profilePlist(v); ok {
-				plist = m
-			} else {
-				err = &evidence.FileError{Op: "parse profile", Path: e.Name(), Evidence: e.Local, Err: fmt.Errorf("%w: not a dictionary", evidence.ErrCorrupt)}
-			}
-		}
+		plist, installed, err := readProfile(src, e)
 		if err != nil {
 			errs = append(errs, err)
-		}
-		installed := ""
-		if t, ok := v.(map[string]any)["InstallDate"].(time.Time); ok && err == nil {
-			installed = record.ISO(t)
 		}
 		emit(record.Record{Data: map[string]any{"file_id": e.FileID, "relative_path": e.RelativePath,
 			"domain": e.Domain, "plist": plist, "install_date": installed}})
@@ -67,13 +55,27 @@ func (ConfigurationProfiles) Extract(ctx context.Context, src evidence.Source, e
 	return errors.Join(errs...)
 }
 
+// readProfile reads one profile: its plain plist and install date.
+func readProfile(src evidence.Source, e evidence.Entry) (map[string]any, string, error) {
+	v, err := evidence.ReadPlist(src, e)
+	if err != nil {
+		return map[string]any{}, "", err
+	}
+	raw, ok := v.(map[string]any)
+	if !ok {
+		return map[string]any{}, "", &evidence.FileError{Op: "parse profile", Path: e.Name(), Evidence: e.Local,
+			Err: fmt.Errorf("%w: top level is %T, not a dictionary", evidence.ErrCorrupt, v)}
+	}
+	installed := ""
+	if t, ok := raw["InstallDate"].(time.Time); ok {
+		installed = record.ISO(t)
+	}
+	return profilePlist(raw), installed, nil
+}
+
 // profilePlist base64-encodes the binary keys MVT encodes (certificates,
 // push tokens, keychain references) and makes the rest plain values.
-func profilePlist(v any) (map[string]any, bool) {
-	p, ok := v.(map[string]any)
-	if !ok {
-		return nil, false
-	}
+func profilePlist(p map[string]any) map[string]any {
 	base64List(p, "SignerCerts")
 	base64Keys(p, "PushTokenDataSentToServerKey", "LastPushTokenHash")
 	if stub, ok := p["OTAProfileStub"].(map[string]any); ok {
@@ -89,7 +91,8 @@ func profilePlist(v any) (map[string]any, bool) {
 			}
 		}
 	}
-	return evidence.Plain(p).(map[string]any), true
+	plain, _ := evidence.Plain(p).(map[string]any)
+	return plain
 }
 
 func base64Keys(m map[string]any, keys ...string) {
@@ -144,7 +147,7 @@ func (ConfigurationProfiles) NewInspector() module.Inspector {
 		}
 		first, _ := content[0].(map[string]any)
 		if kind, _ := first["PayloadType"].(string); kind == "com.apple.notificationsettings" {
-			raise(module.Alert(record.Medium, r, "", fmt.Sprintf("Found a potentially suspicious configuration profile %q with payload type %s",
+			raise(module.Alert(record.Medium, r, "", fmt.Sprintf("Found a potentially suspicious configuration profile \"%s\" with payload type %s",
 				pyText(profileField(r, "PayloadDisplayName")), kind)))
 		}
 	})

@@ -108,9 +108,9 @@ func sharedBackup(t *testing.T) *iosbackup.Backup {
 	return src
 }
 
-// matching lists the records having an observable of kind whose value
+// recordsObserving lists the records having an observable of kind whose value
 // satisfies match.
-func matching(m module.Module, recs []record.Record, kind record.Kind, match func(string) bool) []record.Record {
+func recordsObserving(m module.Module, recs []record.Record, kind record.Kind, match func(string) bool) []record.Record {
 	var out []record.Record
 	for _, r := range recs {
 		for _, o := range m.Observables(r) {
@@ -123,7 +123,7 @@ func matching(m module.Module, recs []record.Record, kind record.Kind, match fun
 	return out
 }
 
-func equals(want string) func(string) bool { return func(s string) bool { return s == want } }
+func valueIs(want string) func(string) bool { return func(s string) bool { return s == want } }
 
 func TestDatausageConformance(t *testing.T) {
 	src := sharedBackup(t)
@@ -140,7 +140,7 @@ func TestDatausageConformance(t *testing.T) {
 	if len(run.findings) != 1 || run.findings[0].Severity != record.Low || !strings.Contains(run.findings[0].Message, "Missing process 5") {
 		t.Errorf("findings = %+v", run.findings)
 	}
-	if got := matching(Datausage{}, run.recs, record.Process, equals("CumulativeUsageTracker")); len(got) != 2 {
+	if got := recordsObserving(Datausage{}, run.recs, record.Process, valueIs("CumulativeUsageTracker")); len(got) != 2 {
 		t.Errorf("%d records observe CumulativeUsageTracker, want 2", len(got))
 	}
 }

@@ -66,7 +66,8 @@ func rowMapBase64(row evidence.Row, fields ...string) map[string]any {
 }
 
 // requireColumns returns an error wrapping evidence.ErrCorrupt, naming the
-// database file, when table is absent from db or lacks one of cols.
+// database file, when table is absent from db or lacks one of cols
+// (compared without case, as SQLite does).
 func requireColumns(db *evidence.DB, table string, cols ...string) error {
 	have, err := db.Columns(table)
 	if err != nil {
@@ -75,9 +76,13 @@ func requireColumns(db *evidence.DB, table string, cols ...string) error {
 	if len(have) == 0 {
 		return schemaError(db, "no %s table", table)
 	}
+	lower := make(map[string]bool, len(have))
+	for c := range have {
+		lower[strings.ToLower(c)] = true
+	}
 	var missing []string
 	for _, c := range cols {
-		if !have[c] {
+		if !lower[strings.ToLower(c)] {
 			missing = append(missing, c)
 		}
 	}

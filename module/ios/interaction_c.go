@@ -88,13 +88,13 @@ func interactionCQueries() []string {
 		}
 		return "SELECT " + strings.Join(cols, ", ") + from
 	}
-	common := [][]string{icInteraction, icSender}
-	withJoins := append(common, icRecipient, icAttachment, []string{icRecipientCount, icCustomID})
 	return []string{
-		query(icJoined, append(withJoins, icNewest, []string{icLastRecipient})...),
-		query(icJoined, append(withJoins, []string{icLastRecipientCase})...),
-		query(icSimple, append(common, icRaw, []string{icRecipientCount, icCustomID, icLastRecipientCase})...),
-		query(icSimple, append(common, icRaw, []string{icLastRecipientCase})...),
+		query(icJoined, icInteraction, icSender, icRecipient, icAttachment, icNewest,
+			[]string{icRecipientCount, icCustomID, icLastRecipient}),
+		query(icJoined, icInteraction, icSender, icRecipient, icAttachment,
+			[]string{icRecipientCount, icCustomID, icLastRecipientCase}),
+		query(icSimple, icInteraction, icSender, icRaw, []string{icRecipientCount, icCustomID, icLastRecipientCase}),
+		query(icSimple, icInteraction, icSender, icRaw, []string{icLastRecipientCase}),
 	}
 }
 

@@ -104,7 +104,7 @@ func readWhatsappContacts(ctx context.Context, src evidence.Source, emit func(ma
 	return db.Query("SELECT "+strings.Join(cols, ", ")+" FROM ZWAADDRESSBOOKCONTACT", func(row evidence.Row) error {
 		d := make(map[string]any, len(fields)+2)
 		for i, f := range fields {
-			d[f] = plainValue(row.Value(i))
+			d[f] = row.Value(i)
 		}
 		whatsappContactRecord(d, hasDuration)
 		emit(d)
@@ -120,14 +120,20 @@ func plainValue(v any) any {
 	return v
 }
 
+// whatsappContactRecord completes a row read with raw column values.
 func whatsappContactRecord(d map[string]any, hasDuration bool) {
 	for _, f := range whatsappContactText {
 		switch v := d[f].(type) {
 		case nil, string:
 			d[f] = v
+		case []byte: // decoded as MVT does, invalid bytes replaced
+			d[f] = strings.ToValidUTF8(string(v), "\uFFFD")
 		default:
 			d[f] = pyText(v)
 		}
+	}
+	for k, v := range d {
+		d[k] = plainValue(v)
 	}
 	for _, f := range whatsappContactDates {
 		d[f] = nilIfEmpty(macTimeISO(d[f]))

@@ -15,9 +15,31 @@ import (
 // All returns every module, in MVT's run order.
 func All() []module.Module {
 	return []module.Module{
-		// Backup only.
-		// Mixed: backups and filesystem dumps.
+		// iOS, backups only.
+		ios.BackupInfo{},
+		ios.ConfigurationProfiles{},
+		ios.Manifest{},
+		ios.ProfileEvents{},
+		// iOS, backups and filesystem dumps.
+		ios.Calls{},
+		ios.Contacts{},
+		ios.IDStatusCache{},
+		ios.InteractionC{},
+		ios.LocationdClients{},
+		ios.OSAnalyticsADDaily{},
+		ios.Datausage{},
+		ios.SafariBrowserState{},
+		ios.SafariHistory{},
 		ios.TCC{},
+		ios.SMS{},
+		ios.SMSAttachments{},
+		ios.WebkitResourceLoadStatistics{},
+		ios.Whatsapp{},
+		ios.WhatsappContacts{},
+		ios.Shortcuts{},
+		ios.Applications{},
+		ios.Calendar{},
+		ios.GlobalPreferences{},
 	}
 }
 
