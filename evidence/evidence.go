@@ -29,8 +29,13 @@ type Kind string
 
 // Acquisition kinds.
 const (
-	IOSBackup Kind = "ios-backup"
-	IOSFS     Kind = "ios-fs"
+	IOSBackup      Kind = "ios-backup"
+	IOSFS          Kind = "ios-fs"
+	IOSSysdiagnose Kind = "ios-sysdiagnose"
+	AndroidQF      Kind = "androidqf"
+	Bugreport      Kind = "android-bugreport"
+	AndroidBackup  Kind = "android-backup"
+	IntrusionLogs  Kind = "android-intrusion-logs"
 )
 
 // Sentinel errors, matched with errors.Is.
@@ -41,6 +46,8 @@ var (
 	ErrCorrupt = errors.New("corrupt or unreadable")
 	// ErrEncrypted means the acquisition is encrypted and no key was given.
 	ErrEncrypted = errors.New("encrypted")
+	// ErrWrongPassword means the password or key given does not unlock the acquisition.
+	ErrWrongPassword = errors.New("wrong password or key")
 )
 
 // FileError says which operation failed on which file.
