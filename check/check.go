@@ -131,6 +131,7 @@ func run(ctx context.Context, opts Options, produce feed) *Result {
 		res.Timeline = append(res.Timeline, r.events...)
 		res.URLs = append(res.URLs, r.urls...)
 	}
+	res.Findings = append(res.Findings, correlate(res.Findings)...)
 	SortTimeline(res.Timeline)
 	return res
 }
