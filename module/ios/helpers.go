@@ -476,10 +476,14 @@ func withDB(src evidence.Source, e evidence.Entry, fn func(*evidence.DB) error) 
 	return fn(db)
 }
 
-// entryRelPath is where e sits inside the acquisition folder, with forward
-// slashes, as MVT's os.path.relpath(file, target_path) gives it: "1a/1a0e…"
-// in a backup, "private/var/…" in a filesystem dump.
+// entryRelPath is where e sits inside the acquisition, with forward
+// slashes, as MVT's os.path.relpath(file, target_path) gives it: the device
+// path "private/var/…" in a filesystem dump (folder or archive), "1a/1a0e…"
+// in a backup.
 func entryRelPath(src evidence.Source, e evidence.Entry) string {
+	if e.DevicePath != "" {
+		return e.DevicePath
+	}
 	if rel, err := filepath.Rel(src.Path(), e.Local); err == nil && filepath.IsLocal(rel) {
 		return filepath.ToSlash(rel)
 	}

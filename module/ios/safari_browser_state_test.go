@@ -85,10 +85,11 @@ func TestSafariBrowserStateProfiles(t *testing.T) {
 		t.Errorf("records = %v", recs)
 	}
 
-	root := t.TempDir()
-	writeFile(t, root, "private/var/mobile/Library/Safari/BrowserState.db", db)
-	writeFile(t, root, "private/var/mobile/"+safariProfileDir+"/BrowserState.db", db)
-	recs, err = testkit.Extract(t, SafariBrowserState{}, newGlobDump(t, root))
+	dump := testkit.NewSource(t, evidence.IOSFS, map[string][]byte{
+		"private/var/mobile/Library/Safari/BrowserState.db":           db,
+		"private/var/mobile/" + safariProfileDir + "/BrowserState.db": db,
+	})
+	recs, err = testkit.Extract(t, SafariBrowserState{}, dump)
 	if err != nil || len(recs) != 2 || recs[1].String("safari_browser_state_db") != "private/var/mobile/"+safariProfileDir+"/BrowserState.db" {
 		t.Errorf("fs dump: records %v, err %v", recs, err)
 	}
@@ -98,7 +99,7 @@ func TestSafariSessionEntriesBadInput(t *testing.T) {
 	good := safariSessionBlob(t)
 	for name, blob := range map[string][]byte{
 		"nil": nil, "header only": good[:4], "truncated": good[:len(good)/2],
-		"not a dict": append([]byte{0, 0, 0, 0}, testkit.Plist(t, []any{"x"})...),
+		"not a dict":         append([]byte{0, 0, 0, 0}, testkit.Plist(t, []any{"x"})...),
 		"entries not a list": append([]byte{0, 0, 0, 0}, testkit.Plist(t, map[string]any{"SessionHistory": map[string]any{"SessionHistoryEntries": "x"}})...),
 	} {
 		if got := safariSessionEntries(blob); len(got) != 0 {

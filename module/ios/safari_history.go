@@ -164,14 +164,8 @@ func newSafariVisit(r record.Record) safariVisit {
 	return safariVisit{domain: safariURLDomain(r.String("url")), at: t, timed: err == nil}
 }
 
-const (
-	microsPerSecond = int64(time.Second / time.Microsecond)
-	microsPerDay    = 86400 * microsPerSecond
-)
-
 // safariCheckRedirect raises MVT's alert when origin redirected to dest on
-// another domain and the seconds part of the elapsed time (Python's
-// timedelta.seconds, which ignores whole days) is zero.
+// another domain in less than a second.
 func safariCheckRedirect(origin record.Record, dest safariVisit, raise func(record.Finding)) {
 	if safariURLDomain(origin.String("url")) == dest.domain {
 		return // same domain: most likely an upgrade to https
@@ -180,27 +174,18 @@ func safariCheckRedirect(origin record.Record, dest safariVisit, raise func(reco
 	if !start.timed || !dest.timed {
 		return
 	}
-	us := dest.at.Sub(start.at).Microseconds()
-	if floorMod(us, microsPerDay) >= microsPerSecond {
+	elapsed := dest.at.Sub(start.at)
+	if elapsed < 0 || elapsed >= time.Second {
 		return
 	}
-	ms := float64(floorMod(us, microsPerSecond)) / 1000
+	ms := float64(elapsed.Microseconds()) / 1000
 	raise(module.Alert(record.Medium, origin, origin.String("isodate"),
 		fmt.Sprintf("Redirect took less than a second! (%s milliseconds)", pyFloat(ms))))
 }
 
-func floorMod(a, b int64) int64 {
-	m := a % b
-	if m < 0 {
-		m += b
-	}
-	return m
-}
-
-// safariURLDomain is the domain MVT compares for redirects: the URL's
-// lower-cased network location (user and port included) with its leading
-// 'w' and '.' characters stripped (Python's lstrip("www.") strips a
-// character set), or "" when the host has no known public suffix.
+// safariURLDomain is the domain compared for redirects: the URL's
+// lower-cased host without port and without a leading "www.", or "" when
+// the host has no known public suffix.
 func safariURLDomain(raw string) string {
 	lower := strings.ToLower(raw)
 	if !strings.HasPrefix(lower, "//") && !strings.HasPrefix(lower, "http://") &&
@@ -208,14 +193,14 @@ func safariURLDomain(raw string) string {
 		raw = "https://" + raw
 	}
 	u, err := url.Parse(raw)
-	if err != nil || !hasPublicSuffix(strings.ToLower(u.Hostname())) {
+	if err != nil {
 		return ""
 	}
-	netloc := u.Host
-	if u.User != nil {
-		netloc = u.User.String() + "@" + netloc
+	host := strings.ToLower(u.Hostname())
+	if !hasPublicSuffix(host) {
+		return ""
 	}
-	return strings.TrimLeft(strings.ToLower(netloc), "w.")
+	return strings.TrimPrefix(host, "www.")
 }
 
 // hasPublicSuffix reports whether host is a name under a listed public suffix.

@@ -1,14 +1,9 @@
 package ios
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
-	"io"
 	"maps"
-	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
@@ -18,61 +13,6 @@ import (
 	"github.com/spycheck/spycheck/module"
 	"github.com/spycheck/spycheck/record"
 )
-
-// globDump is a filesystem dump for tests: a folder holding device paths,
-// found with Query.DevicePaths globs.
-type globDump struct {
-	root string
-	ws   *evidence.Workspace
-}
-
-func newGlobDump(t *testing.T, root string) *globDump {
-	t.Helper()
-	d := &globDump{root: root, ws: evidence.NewWorkspace()}
-	t.Cleanup(func() { d.Close() })
-	return d
-}
-
-func (d *globDump) Kind() evidence.Kind            { return evidence.IOSFS }
-func (d *globDump) Path() string                   { return d.root }
-func (d *globDump) Workspace() *evidence.Workspace { return d.ws }
-func (d *globDump) Close() error                   { return d.ws.Close() }
-func (d *globDump) Open(e evidence.Entry) (io.ReadCloser, error) {
-	return d.ws.OpenFile(e.Local, e.Name())
-}
-
-func (d *globDump) Find(_ context.Context, q evidence.Query) ([]evidence.Entry, error) {
-	var out []evidence.Entry
-	seen := map[string]bool{}
-	for _, pat := range q.DevicePaths {
-		matches, err := filepath.Glob(filepath.Join(d.root, filepath.FromSlash(pat)))
-		if err != nil {
-			return nil, err
-		}
-		sort.Strings(matches)
-		for _, m := range matches {
-			if st, err := os.Stat(m); err != nil || !st.Mode().IsRegular() || seen[m] {
-				continue
-			}
-			seen[m] = true
-			rel, _ := filepath.Rel(d.root, m)
-			out = append(out, evidence.Entry{DevicePath: filepath.ToSlash(rel), Local: m})
-		}
-	}
-	return out, nil
-}
-
-// writeFile writes data at root/rel, creating folders.
-func writeFile(t *testing.T, root, rel string, data []byte) {
-	t.Helper()
-	p := filepath.Join(root, filepath.FromSlash(rel))
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(p, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // inspect runs a module's heuristics over records, as the checker does.
 func inspect(m module.Heuristic, recs []record.Record) []record.Finding {
@@ -163,11 +103,11 @@ func TestSafariHistoryBackupWithProfile(t *testing.T) {
 }
 
 // safariFSDump is a filesystem dump with a default and a profile History.db.
-func safariFSDump(t *testing.T, defaultExtra, profileExtra string) *globDump {
-	root := t.TempDir()
-	writeFile(t, root, "private/var/mobile/Library/Safari/History.db", historyDB(t, safariDefaultURL, defaultExtra))
-	writeFile(t, root, "private/var/mobile/"+safariProfileDir+"/History.db", historyDB(t, safariProfileURL, profileExtra))
-	return newGlobDump(t, root)
+func safariFSDump(t *testing.T, defaultExtra, profileExtra string) *testkit.Source {
+	return testkit.NewSource(t, evidence.IOSFS, map[string][]byte{
+		"private/var/mobile/Library/Safari/History.db":           historyDB(t, safariDefaultURL, defaultExtra),
+		"private/var/mobile/" + safariProfileDir + "/History.db": historyDB(t, safariProfileURL, profileExtra),
+	})
 }
 
 func TestSafariHistoryFSDumpWithProfile(t *testing.T) {
@@ -268,8 +208,8 @@ func TestSafariHistoryRedirectFromSavedJSON(t *testing.T) {
 
 func TestSafariURLDomain(t *testing.T) {
 	for in, want := range map[string]string{
-		"http://www.Example.com:8080/x": "example.com:8080",
-		"https://web.example.com/":      "eb.example.com", // MVT's lstrip("www.") quirk
+		"http://www.Example.com:8080/x": "example.com",
+		"https://web.example.com/":      "web.example.com", // not MVT's lstrip("www.") "eb.example.com"
 		"example.org/path":              "example.org",
 		"http://localhost/":             "",
 		"http://192.0.2.1/":             "",
@@ -311,5 +251,23 @@ func TestSafariHistoryCorrupt(t *testing.T) {
 	_, err = testkit.Extract(t, SafariHistory{}, b.Open())
 	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "history_visits") {
 		t.Errorf("err = %v, want unknown schema", err)
+	}
+}
+
+// A redirect a whole day plus half a second later is not "less than a
+// second" (MVT's timedelta.seconds ignores the days and alerts).
+func TestSafariRedirectIgnoresDaysNot(t *testing.T) {
+	origin := record.Record{Module: "safari_history", Data: map[string]any{"url": "http://a.example.com/", "isodate": "2023-01-01 10:00:00.000000"}}
+	var got []record.Finding
+	raise := func(f record.Finding) { got = append(got, f) }
+	later := newSafariVisit(record.Record{Data: map[string]any{"url": "https://b.example.net/", "isodate": "2023-01-02 10:00:00.500000"}})
+	safariCheckRedirect(origin, later, raise)
+	if len(got) != 0 {
+		t.Errorf("a redirect a day later raised %v", got)
+	}
+	soon := newSafariVisit(record.Record{Data: map[string]any{"url": "https://b.example.net/", "isodate": "2023-01-01 10:00:00.250000"}})
+	safariCheckRedirect(origin, soon, raise)
+	if len(got) != 1 || !strings.Contains(got[0].Message, "250.0 milliseconds") {
+		t.Errorf("a 250 ms redirect raised %v", got)
 	}
 }

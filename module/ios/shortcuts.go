@@ -55,7 +55,11 @@ func (Shortcuts) Extract(ctx context.Context, src evidence.Source, emit func(rec
 		d := row.Map()
 		raw, _ := row.Get("action_data").([]byte)
 		delete(d, "action_data")
-		d["parsed_actions"], d["action_urls"] = shortcutActionURLs(raw)
+		n, urls := shortcutActionURLs(raw)
+		d["parsed_actions"], d["action_urls"] = n, any(nil)
+		if urls != nil {
+			d["action_urls"] = urls
+		}
 		d["isodate"] = macTimeISO(d["created_date"])
 		delete(d, "created_date")
 		d["modified_date"] = macTimeISO(d["modified_date"])
