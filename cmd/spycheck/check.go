@@ -15,7 +15,6 @@ import (
 
 	"github.com/spycheck/spycheck/check"
 	"github.com/spycheck/spycheck/evidence"
-	"github.com/spycheck/spycheck/evidence/iosbackup"
 	"github.com/spycheck/spycheck/ioc"
 	"github.com/spycheck/spycheck/module/list"
 	"github.com/spycheck/spycheck/record"
@@ -67,17 +66,19 @@ func (f *checkFlags) loadIndicators(log *slog.Logger) (*ioc.Index, error) {
 
 func newCheckBackup(stdout, stderr io.Writer) *cobra.Command {
 	var f checkFlags
+	var keys backupKeyFlags
 	cmd := &cobra.Command{
 		Use:   "check-backup BACKUP_FOLDER",
 		Short: "Check an iTunes/Finder backup of an iPhone",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return runCheck(cmd.Context(), &f, args[0], stdout, stderr, func(path string) (evidence.Source, error) {
-				return iosbackup.Open(path)
+				return keys.openBackup(path, stderr)
 			})
 		},
 	}
 	f.register(cmd, true)
+	keys.register(cmd.Flags())
 	return cmd
 }
 

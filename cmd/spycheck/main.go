@@ -65,8 +65,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 func hints(err error) []string {
 	switch {
+	case errors.Is(err, evidence.ErrWrongPassword):
+		return []string{"the password (or key file) does not unlock this backup: it is the backup password set in iTunes/Finder (\"Encrypt local backup\"), not the phone's passcode"}
 	case errors.Is(err, evidence.ErrEncrypted):
-		return []string{"this backup is encrypted; decryption is not supported yet by this version: decrypt it first (e.g. with `mvt-ios decrypt-backup`) and check the decrypted copy"}
+		return []string{"this backup is encrypted: give its password with --password (or SPYCHECK_BACKUP_PASSWORD), or its key with --key-file"}
 	}
 	return nil
 }
@@ -82,6 +84,6 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newCheckBackup(stdout, stderr), newCheckIOCs(stdout, stderr), newListModules(stdout))
+	root.AddCommand(newCheckBackup(stdout, stderr), newCheckIOCs(stdout, stderr), newListModules(stdout), newDecryptBackup(stdout, stderr))
 	return root
 }

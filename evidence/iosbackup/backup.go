@@ -9,6 +9,17 @@
 //
 // Manifest.db is opened on a private copy (it is often in WAL mode);
 // nothing is ever written into the backup folder.
+//
+// Encrypted backups open with a password ([WithPassword]) or the key
+// derived from it ([WithKey]): the keybag in Manifest.plist is unlocked
+// first (a wrong password fails there, before anything is written), then
+// Manifest.db is decrypted into the private copy and each file is
+// decrypted as a module reads it. The workspace hashes the encrypted
+// files as they are on disk. Modules see no difference.
+//
+// Backups of iOS 9 and older list their files in Manifest.mbdb instead of
+// Manifest.db and store them flat in the backup folder; they are read by
+// turning Manifest.mbdb into a Manifest.db in the private folder.
 package iosbackup
 
 import (
@@ -24,20 +35,30 @@ import (
 	"sync"
 
 	"github.com/spycheck/spycheck/evidence"
-	"howett.net/plist"
 )
 
-// Backup is an unencrypted iOS backup.
+// Backup is an iOS backup, encrypted or not.
 type Backup struct {
 	root string
 	ws   *evidence.Workspace
+
+	// keybag is the unlocked keybag of an encrypted backup (nil: files
+	// are plaintext); manifestKey decrypts Manifest.db (nil: plaintext).
+	keybag      *Keybag
+	manifestKey []byte
+	// mbdb: the file list is Manifest.mbdb and files lie flat in root;
+	// conv makes its Manifest.db equivalent once, at convPath.
+	mbdb     bool
+	conv     sync.Once
+	convPath string
+	convErr  error
 
 	mu       sync.Mutex // guards manifest: one connection, one user at a time
 	manifest *evidence.DB
 }
 
 // ErrNotBackup means a folder holds no iOS backup.
-var ErrNotBackup = errors.New("does not look like an iOS backup folder (expected Manifest.db and Info.plist)")
+var ErrNotBackup = errors.New("does not look like an iOS backup folder (expected Manifest.db or Manifest.mbdb, and Info.plist)")
 
 // Locate returns the backup folder for path: path itself when it holds
 // Manifest.db and Info.plist, else its only sub-folder that does (the
@@ -67,17 +88,23 @@ func Locate(path string) (string, error) {
 }
 
 func isBackup(dir string) bool {
-	for _, name := range []string{"Manifest.db", "Info.plist"} {
-		if st, err := os.Stat(filepath.Join(dir, name)); err != nil || st.IsDir() {
-			return false
-		}
-	}
-	return true
+	return isFile(filepath.Join(dir, "Info.plist")) &&
+		(isFile(filepath.Join(dir, "Manifest.db")) || isFile(filepath.Join(dir, "Manifest.mbdb")))
 }
 
-// Open opens the backup at path (see Locate). An encrypted backup gives an
-// error wrapping evidence.ErrEncrypted.
-func Open(path string) (*Backup, error) {
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// Open opens the backup at path (see Locate). An encrypted backup needs
+// WithPassword or WithKey: without them the error wraps
+// evidence.ErrEncrypted, with a wrong one evidence.ErrWrongPassword.
+func Open(path string, opts ...Option) (*Backup, error) {
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	root, err := Locate(path)
 	if err != nil {
 		return nil, err
@@ -87,8 +114,28 @@ func Open(path string) (*Backup, error) {
 		return nil, err
 	}
 	b := &Backup{root: root, ws: evidence.NewWorkspace()}
-	if b.encryptedFlag() {
-		return nil, &evidence.FileError{Op: "open backup", Evidence: filepath.Join(root, "Manifest.plist"), Err: evidence.ErrEncrypted}
+	b.mbdb = !isFile(filepath.Join(root, "Manifest.db"))
+	plistPath := filepath.Join(root, "Manifest.plist")
+	mp, err := readManifestPlist(plistPath)
+	if err != nil {
+		return nil, err
+	}
+	// A copy decrypted by MVT keeps IsEncrypted and ManifestKey but holds
+	// a plaintext Manifest.db (and plaintext files).
+	decryptedCopy := len(mp.ManifestKey) > 0 && hasSQLiteHeader(filepath.Join(root, "Manifest.db"))
+	if mp.IsEncrypted && !decryptedCopy {
+		if o.key == nil && !o.hasPassword {
+			return nil, &evidence.FileError{Op: "open backup", Evidence: plistPath, Err: evidence.ErrEncrypted}
+		}
+		if err := b.unlock(mp, o, plistPath); err != nil {
+			return nil, err
+		}
+	}
+	if b.mbdb {
+		if err := b.convertMBDB(); err != nil {
+			b.ws.Close()
+			return nil, err
+		}
 	}
 	db, err := evidence.OpenDB(b, b.ManifestEntry())
 	if err == nil {
@@ -99,7 +146,7 @@ func Open(path string) (*Backup, error) {
 			db.Close()
 		}
 		b.ws.Close()
-		if errors.Is(err, evidence.ErrCorrupt) {
+		if errors.Is(err, evidence.ErrCorrupt) && b.keybag == nil {
 			return nil, fmt.Errorf("%w (an encrypted backup's Manifest.db is not readable SQLite): %w", evidence.ErrEncrypted, err)
 		}
 		return nil, err
@@ -108,21 +155,9 @@ func Open(path string) (*Backup, error) {
 	return b, nil
 }
 
-// encryptedFlag reads IsEncrypted from Manifest.plist (absent = false).
-func (b *Backup) encryptedFlag() bool {
-	data, err := os.ReadFile(filepath.Join(b.root, "Manifest.plist"))
-	if err != nil {
-		return false
-	}
-	var m struct {
-		IsEncrypted bool `plist:"IsEncrypted"`
-	}
-	defer func() { _ = recover() }()
-	if _, err := plist.Unmarshal(data, &m); err != nil {
-		return false
-	}
-	return m.IsEncrypted
-}
+// Encrypted reports whether the backup's files are encrypted (and were
+// unlocked when it was opened).
+func (b *Backup) Encrypted() bool { return b.keybag != nil }
 
 // Kind implements evidence.Source.
 func (b *Backup) Kind() evidence.Kind { return evidence.IOSBackup }
@@ -149,12 +184,90 @@ func (b *Backup) Close() error {
 }
 
 // Open implements evidence.Source. Entries must stay inside the backup.
+// Files of an encrypted backup are decrypted as they are read.
 func (b *Backup) Open(e evidence.Entry) (io.ReadCloser, error) {
 	rel, err := filepath.Rel(b.root, e.Local)
 	if err != nil || !filepath.IsLocal(rel) {
 		return nil, &evidence.FileError{Op: "open", Path: e.Name(), Evidence: e.Local, Err: errors.New("outside the backup folder")}
 	}
-	return b.ws.OpenFile(e.Local, e.Name())
+	if rel == "Manifest.db" {
+		switch {
+		case b.mbdb:
+			return b.openConverted(e)
+		case b.manifestKey != nil:
+			return b.decryptingReader(e.Local, e.Name(), b.manifestKey, sizeSQLite)
+		}
+	}
+	if b.keybag == nil || !b.isBlob(rel) || !isFile(e.Local) {
+		return b.ws.OpenFile(e.Local, e.Name())
+	}
+	return b.openEncrypted(e)
+}
+
+// isBlob reports whether rel (relative to the root) is where a backup
+// stores a device file: <id[:2]>/<id>, or <id> in an iOS 9 backup.
+func (b *Backup) isBlob(rel string) bool {
+	if b.mbdb {
+		return filepath.Dir(rel) == "." && isFileID(rel)
+	}
+	return filepath.Dir(rel) != "."
+}
+
+func isFileID(s string) bool {
+	if len(s) != 40 {
+		return false
+	}
+	for _, c := range s {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// openEncrypted decrypts one file with the key from its Manifest metadata.
+func (b *Backup) openEncrypted(e evidence.Entry) (io.ReadCloser, error) {
+	id := e.FileID
+	if id == "" {
+		id = filepath.Base(e.Local)
+	}
+	fail := func(err error) error {
+		return &evidence.FileError{Op: "decrypt", Path: e.Name(), Evidence: e.Local, Err: err}
+	}
+	var meta []byte
+	found := false
+	b.mu.Lock()
+	if b.manifest == nil {
+		b.mu.Unlock()
+		return nil, fail(errors.New("backup is closed"))
+	}
+	err := b.manifest.Query("SELECT file FROM Files WHERE fileID = ?", func(r evidence.Row) error {
+		found = true
+		meta, _ = r.Get("file").([]byte)
+		return nil
+	}, id)
+	b.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	if !found || len(meta) == 0 {
+		return nil, fail(fmt.Errorf("%w: Manifest has no metadata (and so no key) for file ID %s", evidence.ErrEncrypted, id))
+	}
+	fk, ok, err := parseFileMeta(meta)
+	if err != nil {
+		return nil, fail(fmt.Errorf("read file metadata: %w", err))
+	}
+	if !ok {
+		if st, err := os.Stat(e.Local); err == nil && st.Size() == 0 {
+			return b.ws.OpenFile(e.Local, e.Name())
+		}
+		return nil, fail(fmt.Errorf("%w: no EncryptionKey in the file's Manifest metadata", evidence.ErrCorrupt))
+	}
+	key, err := b.keybag.UnwrapKey(fk.class, fk.key)
+	if err != nil {
+		return nil, fail(err)
+	}
+	return b.decryptingReader(e.Local, e.Name(), key, fk.size)
 }
 
 // FileID is the backup file ID of a domain and relative path.
@@ -166,6 +279,9 @@ func FileID(domain, relativePath string) string {
 func (b *Backup) blobPath(id string) (string, bool) {
 	if len(id) < 2 || strings.ContainsAny(id, `/\.`) {
 		return "", false
+	}
+	if b.mbdb {
+		return filepath.Join(b.root, id), isFileID(id)
 	}
 	return filepath.Join(b.root, id[:2], id), true
 }
