@@ -179,7 +179,9 @@ func fromNames(names []string) evidence.Kind {
 	switch {
 	case shallow("Manifest.db") && shallow("Info.plist"):
 		return evidence.IOSBackup
-	case has(func(c, _ string, _ int) bool { return strings.Contains("/"+c+"/", "/private/var/") || strings.HasPrefix(c, "var/mobile") }):
+	case has(func(c, _ string, _ int) bool {
+		return strings.Contains("/"+c+"/", "/private/var/") || strings.HasPrefix(c, "var/mobile")
+	}):
 		return evidence.IOSFS
 	case has(func(c, _ string, _ int) bool {
 		first, _, _ := strings.Cut(c, "/")
@@ -194,7 +196,9 @@ func fromNames(names []string) evidence.Kind {
 		return evidence.AndroidQF
 	case has(func(c, _ string, d int) bool { return d <= 1 && strings.HasPrefix(c, "apps/") }):
 		return evidence.AndroidBackup
-	case has(func(c, _ string, _ int) bool { return strings.Contains(c, "intrusion_logs") || strings.Contains(c, "intrusion-logs") }):
+	case has(func(c, _ string, _ int) bool {
+		return strings.Contains(c, "intrusion_logs") || strings.Contains(c, "intrusion-logs")
+	}):
 		return evidence.IntrusionLogs
 	}
 	return ""
