@@ -9,11 +9,14 @@
 package check
 
 import (
+	"cmp"
+	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
-	"sort"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -125,32 +128,93 @@ func run(ctx context.Context, opts Options, produce feed) *Result {
 	}
 	wg.Wait()
 	res := &Result{}
-	for _, r := range results {
+	timelines := make([][]record.Event, len(results))
+	for i, r := range results {
 		res.Statuses = append(res.Statuses, r.status)
 		res.Findings = append(res.Findings, r.findings...)
-		res.Timeline = append(res.Timeline, r.events...)
+		timelines[i] = r.events
 		res.URLs = append(res.URLs, r.urls...)
 	}
 	res.Findings = append(res.Findings, correlate(res.Findings)...)
-	SortTimeline(res.Timeline)
+	res.Timeline = mergeTimelines(timelines)
 	return res
 }
 
+// Merge adds another part's result (a nested acquisition checked into the
+// same results) to r, keeping the timeline sorted.
+func (r *Result) Merge(o *Result) {
+	r.Statuses = append(r.Statuses, o.Statuses...)
+	r.Findings = append(r.Findings, o.Findings...)
+	r.Timeline = append(r.Timeline, o.Timeline...)
+	r.URLs = append(r.URLs, o.URLs...)
+	SortTimeline(r.Timeline)
+}
+
 // SortTimeline orders events by timestamp, then module, event and data.
-func SortTimeline(ev []record.Event) {
-	sort.SliceStable(ev, func(i, j int) bool {
-		a, b := ev[i], ev[j]
-		if a.Timestamp != b.Timestamp {
-			return a.Timestamp < b.Timestamp
+// Events equal in all four are identical, so the order is total.
+func SortTimeline(ev []record.Event) { slices.SortFunc(ev, compareEvents) }
+
+func compareEvents(a, b record.Event) int {
+	return cmp.Or(strings.Compare(a.Timestamp, b.Timestamp), strings.Compare(a.Module, b.Module),
+		strings.Compare(a.Event, b.Event), strings.Compare(a.Data, b.Data))
+}
+
+// mergeTimelines merges the modules' sorted timelines into one; equal
+// events keep module order, as a stable sort of their concatenation would.
+func mergeTimelines(runs [][]record.Event) []record.Event {
+	h := &eventHeap{}
+	n := 0
+	for i, r := range runs {
+		if len(r) > 0 {
+			h.runs = append(h.runs, r)
+			h.order = append(h.order, i)
+			n += len(r)
 		}
-		if a.Module != b.Module {
-			return a.Module < b.Module
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]record.Event, 0, n)
+	heap.Init(h)
+	for h.Len() > 0 {
+		out = append(out, h.runs[0][0])
+		if h.runs[0] = h.runs[0][1:]; len(h.runs[0]) == 0 {
+			heap.Pop(h)
+		} else {
+			heap.Fix(h, 0)
 		}
-		if a.Event != b.Event {
-			return a.Event < b.Event
-		}
-		return a.Data < b.Data
-	})
+	}
+	return out
+}
+
+// eventHeap holds what is left of each module's timeline, the run with
+// the least first event on top.
+type eventHeap struct {
+	runs  [][]record.Event
+	order []int // module index of each run, to break ties
+}
+
+func (h *eventHeap) Len() int { return len(h.runs) }
+
+func (h *eventHeap) Less(i, j int) bool {
+	if c := compareEvents(h.runs[i][0], h.runs[j][0]); c != 0 {
+		return c < 0
+	}
+	return h.order[i] < h.order[j]
+}
+
+func (h *eventHeap) Swap(i, j int) {
+	h.runs[i], h.runs[j] = h.runs[j], h.runs[i]
+	h.order[i], h.order[j] = h.order[j], h.order[i]
+}
+
+// Push is never called: the heap only shrinks after Init.
+func (h *eventHeap) Push(any) { panic("eventHeap: push") }
+
+func (h *eventHeap) Pop() any {
+	n := len(h.runs) - 1
+	h.runs, h.order = h.runs[:n], h.order[:n]
+	return nil
 }
 
 func runModule(ctx context.Context, m module.Module, opts Options, produce feed) (mr moduleResult) {

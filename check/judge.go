@@ -1,6 +1,8 @@
 package check
 
 import (
+	"slices"
+
 	"github.com/spycheck/spycheck/module"
 	"github.com/spycheck/spycheck/record"
 )
@@ -13,13 +15,12 @@ type judge struct {
 	matcher   Matcher
 	inspector module.Inspector
 	findings  []record.Finding
-	seen      map[record.Event]bool
-	events    []record.Event
+	events    []record.Event // in emission order, duplicates included, until done
 	urls      []URL
 }
 
 func newJudge(info module.Info, m module.Module, matcher Matcher) *judge {
-	j := &judge{info: info, mod: m, matcher: matcher, seen: map[record.Event]bool{}}
+	j := &judge{info: info, mod: m, matcher: matcher}
 	if h, ok := m.(module.Heuristic); ok {
 		j.inspector = h.NewInspector()
 	}
@@ -60,17 +61,19 @@ func (j *judge) judge(r record.Record) {
 		if ev.Module == "" {
 			ev.Module = j.info.Title
 		}
-		if !j.seen[ev] {
-			j.seen[ev] = true
-			j.events = append(j.events, ev)
-		}
+		j.events = append(j.events, ev)
 	}
 }
 
+// done returns the findings, the timeline sorted and de-duplicated
+// (sorting brings identical events together, which costs less memory
+// than a set of the events seen), and the URLs.
 func (j *judge) done() ([]record.Finding, []record.Event, []URL) {
 	if j.inspector != nil && j.records > 0 {
 		j.inspector.Finish(j.raise)
 		j.inspector = nil
 	}
+	SortTimeline(j.events)
+	j.events = slices.Clip(slices.Compact(j.events))
 	return j.findings, j.events, j.urls
 }

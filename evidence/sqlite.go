@@ -69,7 +69,10 @@ func (db *DB) Entry() Entry { return db.entry }
 func (db *DB) Close() error { return db.conn.Close() }
 
 // Row is the current row of a query.
-type Row struct{ stmt *sqlite.Stmt }
+type Row struct {
+	stmt  *sqlite.Stmt
+	names []string // column names by index, shared by every row of the query
+}
 
 // Query runs sql with args bound in order and calls fn for every row.
 // Errors name the database file.
@@ -112,6 +115,7 @@ func (db *DB) query(sql string, fn func(Row) error, args []any) error {
 			return fmt.Errorf("query: unsupported argument type %T", a)
 		}
 	}
+	row := Row{stmt: stmt}
 	for {
 		ok, err := stmt.Step()
 		if err != nil {
@@ -126,10 +130,24 @@ func (db *DB) query(sql string, fn func(Row) error, args []any) error {
 		if fn == nil {
 			continue
 		}
-		if err := fn(Row{stmt}); err != nil {
+		if row.names == nil {
+			row.names = columnNames(stmt)
+		}
+		if err := fn(row); err != nil {
 			return err
 		}
 	}
+}
+
+// columnNames lists the names of stmt's columns once per query (the
+// driver's ColumnName walks a map on every call). A name that repeats is
+// given to its last column only, the others get "", as ColumnName does.
+func columnNames(stmt *sqlite.Stmt) []string {
+	names := make([]string, stmt.ColumnCount())
+	for i := range names {
+		names[i] = stmt.ColumnName(i)
+	}
+	return names
 }
 
 func isCorrupt(err error) bool {
@@ -161,7 +179,12 @@ func (db *DB) HasTable(table string) (bool, error) {
 func (r Row) Len() int { return r.stmt.ColumnCount() }
 
 // Name is the name of column i.
-func (r Row) Name(i int) string { return r.stmt.ColumnName(i) }
+func (r Row) Name(i int) string {
+	if i >= 0 && i < len(r.names) {
+		return r.names[i]
+	}
+	return r.stmt.ColumnName(i)
+}
 
 // Value is column i as a plain JSON value: nil, int64, float64, string,
 // or []byte for blobs.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 )
@@ -164,4 +165,24 @@ func copyEntry(src Source, e Entry, dst string) error {
 		return &FileError{Op: "copy", Path: e.Name(), Evidence: e.Local, Err: err}
 	}
 	return nil
+}
+
+// CopyOut copies an entry (once per source) into the source's private
+// folder under its base name and returns the copy's path: for an
+// acquisition nested in another (androidqf's bugreport.zip and backup.ab),
+// which is then opened as a source of its own.
+func CopyOut(src Source, e Entry) (string, error) {
+	ws := src.Workspace()
+	return ws.once("out:"+e.Local+"!"+e.Name(), func() (string, error) {
+		root, err := ws.TempDir()
+		if err != nil {
+			return "", err
+		}
+		dir, err := os.MkdirTemp(root, "nested-")
+		if err != nil {
+			return "", err
+		}
+		dst := filepath.Join(dir, filepath.Base(filepath.FromSlash(e.Name())))
+		return dst, copyEntry(src, e, dst)
+	})
 }

@@ -42,6 +42,7 @@ type fileKind int
 const (
 	stixFile fileKind = iota
 	listFile
+	echapFile // Echap's ioc.yaml (echap.go)
 )
 
 type source struct {
@@ -89,6 +90,9 @@ func loadFile(s source) (fileResult, error) {
 	if s.kind == listFile {
 		return parseList(data, s.path)
 	}
+	if s.kind == echapFile {
+		return parseEchap(data, s.path)
+	}
 	return parseSTIX(data, s.path)
 }
 
@@ -124,6 +128,8 @@ func expand(p string, add func(source)) []error {
 		kind := stixFile
 		if strings.EqualFold(filepath.Ext(p), ".txt") {
 			kind = listFile
+		} else if isYAML(p) {
+			kind = echapFile
 		}
 		add(source{p, kind})
 		return nil
@@ -153,6 +159,9 @@ func expand(p string, add func(source)) []error {
 
 // folderFileKind says whether a file found in a folder holds indicators.
 func folderFileKind(name string) (fileKind, bool) {
+	if isEchapName(name) {
+		return echapFile, true
+	}
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".stix2", ".json":
 		return stixFile, true

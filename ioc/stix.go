@@ -53,6 +53,9 @@ func parseSTIX(data []byte, file string) (fileResult, error) {
 // decodeBundle decodes the objects the index uses. Objects of other types
 // are not inspected beyond their type, so odd fields there do no harm.
 func decodeBundle(data []byte, file string) ([]stixObject, error) {
+	if objs, ok := decodeBundleStrict(data); ok {
+		return objs, nil
+	}
 	var bundle struct {
 		Objects []json.RawMessage `json:"objects"`
 	}
@@ -77,6 +80,34 @@ func decodeBundle(data []byte, file string) ([]stixObject, error) {
 		}
 	}
 	return objs, nil
+}
+
+// decodeBundleStrict decodes the whole bundle in one pass, about twice as
+// fast as decoding each object again from its raw bytes. It gives up (ok
+// false) on anything the object-by-object decoding would judge — an odd
+// field in any object, an indicator without id or pattern, no objects —
+// and decodeBundle then decides as before.
+func decodeBundleStrict(data []byte) (objs []stixObject, ok bool) {
+	var bundle struct {
+		Objects []stixObject `json:"objects"`
+	}
+	if json.Unmarshal(data, &bundle) != nil || bundle.Objects == nil {
+		return nil, false
+	}
+	objs = bundle.Objects[:0]
+	for _, o := range bundle.Objects {
+		switch o.Type {
+		case "indicator":
+			if o.ID == "" || o.Pattern == nil {
+				return nil, false
+			}
+		case "malware", "report", "relationship":
+		default:
+			continue
+		}
+		objs = append(objs, o)
+	}
+	return objs, true
 }
 
 // decodeObject decodes one object; the zero Type means "not used here".

@@ -46,10 +46,11 @@ func (f *Folder) Records(info module.Info) (check.RecordWriter, error) {
 }
 
 type recordFile struct {
-	f    *os.File
-	w    *bufio.Writer
-	dict bool
-	n    int
+	f       *os.File
+	w       *bufio.Writer
+	dict    bool
+	n       int
+	scratch []byte // reused for each record's JSON
 }
 
 func (r *recordFile) Write(rec record.Record) error {
@@ -58,7 +59,7 @@ func (r *recordFile) Write(rec record.Record) error {
 			return fmt.Errorf("module %s emitted more than one record for a dictionary result", rec.Module)
 		}
 		r.n++
-		return writeJSON(r.w, rec.Data, "")
+		return r.writeData(rec.Data, "")
 	}
 	sep := "[\n    "
 	if r.n > 0 {
@@ -68,7 +69,19 @@ func (r *recordFile) Write(rec record.Record) error {
 	if _, err := r.w.WriteString(sep); err != nil {
 		return err
 	}
-	return writeJSON(r.w, rec.Data, "    ")
+	return r.writeData(rec.Data, "    ")
+}
+
+// writeData writes a record's data, through appendPlain when it holds
+// only plain values.
+func (r *recordFile) writeData(data map[string]any, prefix string) error {
+	b, ok := appendPlain(r.scratch[:0], data, prefix)
+	if !ok {
+		return writeJSON(r.w, data, prefix)
+	}
+	r.scratch = b
+	_, err := r.w.Write(b)
+	return err
 }
 
 func (r *recordFile) Close() error {
@@ -134,6 +147,7 @@ func writeJSONFile(path string, v any) error {
 // Meta describes the run for info.json.
 type Meta struct {
 	TargetPath string              `json:"target_path"`
+	Kinds      []string            `json:"kinds"`
 	Version    string              `json:"spycheck_version"`
 	Date       string              `json:"date"`
 	Command    string              `json:"command"`
@@ -190,7 +204,7 @@ func (f *Folder) WriteResult(res *check.Result, meta Meta) error {
 		return err
 	}
 	if err := writeFile(filepath.Join(f.dir, "timeline.csv"), func(w *bufio.Writer) error {
-		return writeTimeline(w, res.Timeline)
+		return writeTimeline(w, res.Timeline, timeHeader(meta.Kinds))
 	}); err != nil {
 		return err
 	}
@@ -222,8 +236,19 @@ func csvRow(w *bufio.Writer, fields ...string) error {
 	return err
 }
 
-func writeTimeline(w *bufio.Writer, events []record.Event) error {
-	if err := csvRow(w, "UTC Timestamp", "Plugin", "Event", "Description"); err != nil {
+// timeHeader names the timeline's time column as MVT does: Android
+// acquisitions keep the device's local wall-clock time.
+func timeHeader(kinds []string) string {
+	for _, k := range kinds {
+		if strings.HasPrefix(k, "android") {
+			return "Device Local Timestamp"
+		}
+	}
+	return "UTC Timestamp"
+}
+
+func writeTimeline(w *bufio.Writer, events []record.Event, header string) error {
+	if err := csvRow(w, header, "Plugin", "Event", "Description"); err != nil {
 		return err
 	}
 	for _, e := range events {
@@ -255,4 +280,20 @@ func writeAlertsTimeline(w *bufio.Writer, findings []record.Finding) error {
 		}
 	}
 	return nil
+}
+
+// ReadKinds returns the acquisition kinds recorded in a results folder's
+// info.json; none when the folder has no such record (MVT's results).
+func ReadKinds(dir string) []evidence.Kind {
+	data, err := os.ReadFile(filepath.Join(dir, "info.json"))
+	if err != nil {
+		return nil
+	}
+	var meta struct {
+		Kinds []evidence.Kind `json:"kinds"`
+	}
+	if json.Unmarshal(data, &meta) != nil {
+		return nil
+	}
+	return meta.Kinds
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spycheck/spycheck/check"
 	"github.com/spycheck/spycheck/evidence"
+	"github.com/spycheck/spycheck/evidence/detect"
 	"github.com/spycheck/spycheck/ioc"
 	"github.com/spycheck/spycheck/module/list"
 	"github.com/spycheck/spycheck/record"
@@ -64,17 +65,41 @@ func (f *checkFlags) loadIndicators(log *slog.Logger) (*ioc.Index, error) {
 	return ix, nil
 }
 
-func newCheckBackup(stdout, stderr io.Writer) *cobra.Command {
+// checkCommand describes one check-* command.
+type checkCommand struct {
+	use, short string
+	// kind is the acquisition the command reads; "" detects it.
+	kind evidence.Kind
+}
+
+var checkCommands = []checkCommand{
+	{"check PATH", "Check any acquisition: the kind is recognised from PATH", ""},
+	{"check-backup BACKUP_FOLDER", "Check an iTunes/Finder backup of an iPhone (encrypted or not)", evidence.IOSBackup},
+	{"check-fs DUMP", "Check a full filesystem dump of an iPhone (folder, .tar, .tar.gz or .zip)", evidence.IOSFS},
+	{"check-sysdiagnose ARCHIVE", "Check an iOS sysdiagnose archive (.tar.gz as the device writes it, or its folder)", evidence.IOSSysdiagnose},
+	{"check-androidqf ACQUISITION", "Check an androidqf acquisition (folder or .zip), with its bug report and backup", evidence.AndroidQF},
+	{"check-bugreport BUGREPORT", "Check an Android bug report (.zip or folder)", evidence.Bugreport},
+	{"check-android-backup BACKUP", "Check an Android backup (.ab file or unpacked folder)", evidence.AndroidBackup},
+	{"check-intrusion-logs FOLDER", "Check Android 16 intrusion logs (folder or .zip)", evidence.IntrusionLogs},
+}
+
+func newCheck(c checkCommand, stdout, stderr io.Writer) *cobra.Command {
 	var f checkFlags
 	var keys backupKeyFlags
 	cmd := &cobra.Command{
-		Use:   "check-backup BACKUP_FOLDER",
-		Short: "Check an iTunes/Finder backup of an iPhone",
+		Use:   c.use,
+		Short: c.short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runCheck(cmd.Context(), &f, args[0], stdout, stderr, func(path string) (evidence.Source, error) {
-				return keys.openBackup(path, stderr)
-			})
+			kind := c.kind
+			if kind == "" {
+				detected, err := detect.Kind(args[0])
+				if err != nil {
+					return err
+				}
+				kind = detected
+			}
+			return runCheck(cmd.Context(), &f, args[0], stdout, stderr, secrets{keys: &keys, stderr: stderr}.openerFor(kind))
 		},
 	}
 	f.register(cmd, true)
@@ -83,20 +108,25 @@ func newCheckBackup(stdout, stderr io.Writer) *cobra.Command {
 }
 
 // runCheck is the whole of a check command: open the acquisition, load
-// indicators, run the modules, write results, summarise.
-func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr io.Writer, open func(string) (evidence.Source, error)) error {
+// indicators, run the modules of every part, write results, summarise.
+func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr io.Writer, open opener) error {
 	failOn, err := record.ParseSeverity(f.failOn)
 	if err != nil {
+		return usageError{err}
+	}
+	if err := list.Validate(f.modules); err != nil {
 		return usageError{err}
 	}
 	if f.output != "" && inside(f.output, target) {
 		return usageError{fmt.Errorf("the output folder %s is inside the evidence %s: choose a folder elsewhere, evidence is never written to", f.output, target)}
 	}
-	src, err := open(target)
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	acq, err := open(ctx, target)
 	if err != nil {
 		return err
 	}
-	defer src.Close()
+	defer acq.close()
 	var folder *report.Folder
 	if f.output != "" {
 		if folder, err = report.NewFolder(f.output); err != nil {
@@ -109,30 +139,38 @@ func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr 
 	}
 	defer closeLog()
 	log.Info("spycheck "+version, "command", strings.Join(os.Args, " "))
-	log.Info("acquisition opened", "kind", src.Kind(), "path", src.Path())
-	mods, err := list.Select(list.For(src.Kind()), f.modules)
-	if err != nil {
-		return usageError{err}
-	}
 	ix, err := f.loadIndicators(log)
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
-	defer stop()
 	start := time.Now()
-	opts := check.Options{Modules: mods, Matcher: ix}
-	if folder != nil {
-		opts.Output = folder
+	res := &check.Result{}
+	var hashes []evidence.FileHash
+	for _, p := range acq.parts {
+		if p.src == nil {
+			log.Warn(p.note)
+			continue
+		}
+		log.Info("acquisition opened", "kind", p.src.Kind(), "path", p.src.Path())
+		opts := check.Options{Modules: list.Keep(p.mods, f.modules), Matcher: ix}
+		if folder != nil {
+			opts.Output = folder
+		}
+		res.Merge(check.Run(ctx, p.src, opts))
+		hashes = append(hashes, p.src.Workspace().Hashes()...)
+		if w, ok := p.src.(interface{ Warnings() []string }); ok {
+			for _, msg := range w.Warnings() {
+				log.Warn(msg)
+			}
+		}
 	}
-	res := check.Run(ctx, src, opts)
 	logStatuses(log, res)
 	log.Info("check finished", "took", time.Since(start).Round(time.Millisecond), "findings", len(res.Findings))
 	if folder != nil {
 		meta := report.Meta{
-			TargetPath: src.Path(), Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
+			TargetPath: absPath(target), Kinds: acq.kinds(), Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
 			Command: strings.Join(os.Args, " "), IOCFiles: ix.Files(), Indicators: ix.Len(),
-			Modules: report.ModuleInfos(res.Statuses), Hashes: src.Workspace().Hashes(),
+			Modules: report.ModuleInfos(res.Statuses), Hashes: hashes,
 		}
 		if err := folder.WriteResult(res, meta); err != nil {
 			return err
@@ -140,6 +178,13 @@ func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr 
 		log.Info("results written", "folder", folder.Dir())
 	}
 	return finish(stdout, res, failOn)
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return p
 }
 
 func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
@@ -158,10 +203,14 @@ func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
 				return err
 			}
 			defer closeLog()
-			mods, err := list.Select(list.All(), f.modules)
-			if err != nil {
+			if err := list.Validate(f.modules); err != nil {
 				return usageError{err}
 			}
+			kinds := report.ReadKinds(args[0])
+			if len(kinds) == 0 {
+				kinds = list.Kinds()
+			}
+			mods := list.Keep(list.ForKinds(kinds), f.modules)
 			ix, err := f.loadIndicators(log)
 			if err != nil {
 				return err

@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
-	"golang.org/x/term"
 
 	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/evidence/iosbackup"
@@ -34,7 +33,7 @@ func (f *backupKeyFlags) register(fl *pflag.FlagSet) {
 // encrypted and none was given, the password is asked for on a terminal.
 func (f *backupKeyFlags) openBackup(path string, stderr io.Writer) (*iosbackup.Backup, error) {
 	var opts []iosbackup.Option
-	given := true
+	pw, given := f.givenPassword(passwordEnv)
 	switch {
 	case f.keyFile != "":
 		data, err := os.ReadFile(f.keyFile)
@@ -45,33 +44,19 @@ func (f *backupKeyFlags) openBackup(path string, stderr io.Writer) (*iosbackup.B
 		if err != nil {
 			return nil, usageError{fmt.Errorf("key file %s: %w", f.keyFile, err)}
 		}
-		opts = append(opts, iosbackup.WithKey(key))
-	case f.password != "":
-		opts = append(opts, iosbackup.WithPassword(f.password))
-	default:
-		given = false
-		for _, name := range passwordEnv {
-			if pw := os.Getenv(name); pw != "" {
-				opts, given = append(opts, iosbackup.WithPassword(pw)), true
-				break
-			}
-		}
+		opts, given = append(opts, iosbackup.WithKey(key)), true
+	case given:
+		opts = append(opts, iosbackup.WithPassword(pw))
 	}
 	b, err := iosbackup.Open(path, opts...)
 	if given || !errors.Is(err, evidence.ErrEncrypted) {
 		return b, err
 	}
-	fd := int(os.Stdin.Fd())
-	if !term.IsTerminal(fd) {
-		return nil, fmt.Errorf("%w: give its password with --password or the SPYCHECK_BACKUP_PASSWORD (or MVT_IOS_BACKUP_PASSWORD) environment variable, or its key with --key-file", err)
+	pw, err = f.prompt(path, stderr, err)
+	if err != nil {
+		return nil, err
 	}
-	fmt.Fprintf(stderr, "Password of the encrypted backup %s: ", path)
-	pw, perr := term.ReadPassword(fd)
-	fmt.Fprintln(stderr)
-	if perr != nil {
-		return nil, fmt.Errorf("read password: %w", perr)
-	}
-	return iosbackup.Open(path, iosbackup.WithPassword(string(pw)))
+	return iosbackup.Open(path, iosbackup.WithPassword(pw))
 }
 
 func newDecryptBackup(stdout, stderr io.Writer) *cobra.Command {

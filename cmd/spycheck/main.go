@@ -84,6 +84,9 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newCheckBackup(stdout, stderr), newCheckIOCs(stdout, stderr), newListModules(stdout), newDecryptBackup(stdout, stderr))
+	for _, c := range checkCommands {
+		root.AddCommand(newCheck(c, stdout, stderr))
+	}
+	root.AddCommand(newCheckIOCs(stdout, stderr), newListModules(stdout), newDecryptBackup(stdout, stderr))
 	return root
 }

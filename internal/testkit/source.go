@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/spycheck/spycheck/evidence"
 )
@@ -74,4 +75,15 @@ func (s *Source) Find(_ context.Context, q evidence.Query) ([]evidence.Entry, er
 // Open implements evidence.Source.
 func (s *Source) Open(e evidence.Entry) (io.ReadCloser, error) {
 	return s.ws.OpenFile(e.Local, e.Name())
+}
+
+// ModTime returns the modification time of an entry's file, so modules
+// that read entry times (bug report timestamps, tombstones) can be tested;
+// set it with os.Chtimes on the entry's Local path.
+func (s *Source) ModTime(e evidence.Entry) (time.Time, error) {
+	st, err := os.Stat(e.Local)
+	if err != nil {
+		return time.Time{}, &evidence.FileError{Op: "stat", Path: e.Name(), Evidence: e.Local, Err: err}
+	}
+	return st.ModTime(), nil
 }

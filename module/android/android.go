@@ -52,6 +52,53 @@
 //     hashed (SHA-256) against hash indicators and its device path against
 //     path indicators; a file from /data/local/tmp/ other than the collector
 //     (MEDIUM).
+//
+// # Android backup modules
+//
+//   - sms (SMSBackup, apps/com.android.providers.telephony/d_f/*_sms_backup
+//     and *_mms_backup of an .ab file or unpacked folder, read through
+//     android/ab): zlib JSON lists of messages; links in the body against
+//     URL indicators and into urls.json. No timeline, as in MVT.
+//
+// # Intrusion log modules (Android 16+)
+//
+//   - dns_event (DnsEvent), connect_event (ConnectEvent) and
+//     security_event (SecurityEvent): NDJSON events from every *.txt and
+//     *.json file, identical events read once; host names, addresses, apps
+//     and adb paths against indicators; security-event heuristics (CA
+//     installed, certificate validation failure, key integrity violation,
+//     wipe failure, failed crypto self test: MEDIUM).
+//     ReadIntrusionLogReport sums up unknown event types and bad lines.
+//
+// # Bug report modules
+//
+// These read the dumpsys output: a bug report's dumpstate (the file
+// main_entry.txt names, else dumpState_*.log) or androidqf's dumpsys.txt,
+// split into sections by package android/dumpsys. They run on bug reports
+// and androidqf acquisitions alike.
+//
+//   - dumpsys_accessibility (DumpsysAccessibility): indicators on the
+//     service's package; every accessibility service (MEDIUM).
+//   - dumpsys_activities (DumpsysActivities), dumpsys_receivers
+//     (DumpsysReceivers, one record per receiver), dumpsys_packages
+//     (DumpsysPackages: a rooting package, MEDIUM), dumpsys_platform_compat
+//     (DumpsysPlatformCompat, traces of uninstalled apps),
+//     dumpsys_battery_history (DumpsysBatteryHistory), dbinfo
+//     (DumpsysDBInfo): indicators on package names.
+//   - dumpsys_appops (DumpsysAppops): REQUEST_INSTALL_PACKAGES use, and any
+//     permission of com.android.shell (MEDIUM).
+//   - dumpsys_battery_daily (DumpsysBatteryDaily): an uninstall (vers 0) or
+//     a downgrade (MEDIUM).
+//   - dumpsys_get_prop (DumpsysGetProp): the dumpstate's system properties,
+//     judged as aqf_get_prop.
+//   - dumpsys_adb_state (DumpsysADBState): trusted ADB keys; on androidqf,
+//     keys other than the acquisition host's (LOW) or the host's key last
+//     used a day or more before the acquisition (INFORMATIONAL).
+//   - bugreport_timestamps (BugReportTimestamps, bug reports only): a
+//     timeline of FS/ files' modification times.
+//   - tombstones (Tombstones, bug reports only): native crashes, text and
+//     protobuf; indicators on the process; a crash as root, system or
+//     shell (MEDIUM).
 package android
 
 import "github.com/spycheck/spycheck/evidence"

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spycheck/spycheck/android/dumpsys"
 	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/module"
 )
@@ -109,7 +110,8 @@ func scanLines(r io.Reader, fn func(line []byte) error) error {
 
 // eachJSONItem streams the items of a JSON array, or of a stream of
 // newline-delimited JSON values, calling fn with each item as plain
-// values (see plainJSON).
+// values (see plainJSON). Errors other than fn's own *evidence.FileError
+// are reported as a corrupt file.
 func eachJSONItem(src evidence.Source, e evidence.Entry, fn func(v any) error) error {
 	rc, err := src.Open(e)
 	if err != nil {
@@ -119,10 +121,11 @@ func eachJSONItem(src evidence.Source, e evidence.Entry, fn func(v any) error) e
 	if cerr := rc.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
+	var fe *evidence.FileError
+	if err != nil && !errors.As(err, &fe) {
 		return corruptFile(e, "parse JSON", err)
 	}
-	return nil
+	return err
 }
 
 // decodeJSONItems is eachJSONItem on a reader.
@@ -250,4 +253,75 @@ func entryModTime(src evidence.Source, e evidence.Entry) (time.Time, error) {
 func textField(m map[string]any, key string) string {
 	s, _ := m[key].(string)
 	return s
+}
+
+// dumpstateKinds is for modules reading the dumpsys output of a bug report
+// (its dumpstate) or of an androidqf acquisition (dumpsys.txt).
+var dumpstateKinds = []evidence.Kind{evidence.Bugreport, evidence.AndroidQF}
+
+// findDumpstate locates the dumpsys output as MVT does: the file named by
+// main_entry.txt (a bug report); else the first dumpState_*.log; else
+// dumpsys.txt at the root or one folder down (androidqf).
+func findDumpstate(ctx context.Context, src evidence.Source) (evidence.Entry, error) {
+	main, err := src.Find(ctx, rootFile("main_entry.txt"))
+	if err != nil {
+		return evidence.Entry{}, err
+	}
+	if len(main) > 0 {
+		name, err := evidence.ReadFile(src, main[0], 4096)
+		if err != nil {
+			return evidence.Entry{}, err
+		}
+		target := strings.TrimSpace(string(name))
+		e, err := module.FindOne(ctx, src, rootFile(target))
+		if err != nil {
+			return e, fmt.Errorf("find dumpstate %q named by main_entry.txt: %w", target, err)
+		}
+		return e, nil
+	}
+	for _, q := range []evidence.Query{rootFile("dumpState_*.log"), rootFile("dumpsys.txt", "*/dumpsys.txt")} {
+		found, err := src.Find(ctx, q)
+		if err != nil || len(found) > 0 {
+			return firstEntry(found), err
+		}
+	}
+	return evidence.Entry{}, fmt.Errorf("find dumpstate (main_entry.txt, dumpState_*.log or dumpsys.txt): %w", evidence.ErrNotFound)
+}
+
+func firstEntry(es []evidence.Entry) evidence.Entry {
+	if len(es) == 0 {
+		return evidence.Entry{}
+	}
+	return es[0]
+}
+
+// eachDumpsysLine streams the lines of one section of the dumpstate:
+// service name, or dumpsys.Properties for the system properties block. An
+// absent section gives no lines and no error (MVT parses an empty text);
+// fn may return dumpsys.Done to stop early.
+func eachDumpsysLine(ctx context.Context, src evidence.Source, section string, mode dumpsys.Mode, fn func(line string) error) error {
+	e, err := findDumpstate(ctx, src)
+	if err != nil {
+		return err
+	}
+	rc, err := src.Open(e)
+	if err != nil {
+		return err
+	}
+	n := 0
+	_, err = dumpsys.Service(rc, mode, section, func(line []byte) error {
+		if n++; n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		return fn(string(line))
+	})
+	if cerr := rc.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil && ctx.Err() == nil {
+		return &evidence.FileError{Op: "read dumpsys " + section, Path: e.Name(), Evidence: e.Local, Err: err}
+	}
+	return err
 }

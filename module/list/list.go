@@ -9,6 +9,7 @@ import (
 
 	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/module"
+	"github.com/spycheck/spycheck/module/android"
 	"github.com/spycheck/spycheck/module/ios"
 )
 
@@ -40,6 +41,39 @@ func All() []module.Module {
 		ios.Applications{},
 		ios.Calendar{},
 		ios.GlobalPreferences{},
+		// Android: androidqf acquisitions.
+		android.AQFPackages{},
+		android.AQFProcesses{},
+		android.AQFGetProp{},
+		android.AQFSettings{},
+		android.AQFFiles{},
+		android.AQFLogTimestamps{},
+		android.RootBinaries{},
+		android.Mounts{},
+		android.SELinux{},
+		android.Env{},
+		android.Logcat{},
+		android.TmpFiles{},
+		// Android: bug reports (and androidqf's dumpsys.txt).
+		android.DumpsysAccessibility{},
+		android.DumpsysActivities{},
+		android.DumpsysAppops{},
+		android.DumpsysBatteryDaily{},
+		android.DumpsysBatteryHistory{},
+		android.DumpsysDBInfo{},
+		android.DumpsysGetProp{},
+		android.DumpsysPackages{},
+		android.DumpsysPlatformCompat{},
+		android.DumpsysReceivers{},
+		android.DumpsysADBState{},
+		android.BugReportTimestamps{},
+		android.Tombstones{},
+		// Android: backups.
+		android.SMSBackup{},
+		// Android: intrusion logs.
+		android.DnsEvent{},
+		android.ConnectEvent{},
+		android.SecurityEvent{},
 	}
 }
 
@@ -57,12 +91,36 @@ func For(kind evidence.Kind) []module.Module {
 	return out
 }
 
-// Select keeps the modules named in names (result name, e.g. "sms", or
-// MVT class name, e.g. "SMS", any case); an unknown name is an error that
-// lists the valid ones. No names keeps all.
-func Select(mods []module.Module, names []string) ([]module.Module, error) {
+// Validate checks that every name is a module's result name (e.g. "sms")
+// or MVT class name (e.g. "SMS"), in any case; an unknown name is an
+// error that lists the valid ones.
+func Validate(names []string) error {
+	known := map[string]bool{}
+	var valid []string
+	for _, m := range All() {
+		info := m.Info()
+		if !known[info.Name] {
+			valid = append(valid, info.Name)
+		}
+		known[info.Name], known[strings.ToLower(info.Title)] = true, true
+	}
+	var unknown []string
+	for _, n := range names {
+		if !known[strings.ToLower(n)] {
+			unknown = append(unknown, n)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	sort.Strings(valid)
+	return fmt.Errorf("unknown module(s) %s; available: %s", strings.Join(unknown, ", "), strings.Join(valid, ", "))
+}
+
+// Keep keeps the modules named in names (see Validate); no names keeps all.
+func Keep(mods []module.Module, names []string) []module.Module {
 	if len(names) == 0 {
-		return mods, nil
+		return mods
 	}
 	want := map[string]bool{}
 	for _, n := range names {
@@ -70,23 +128,40 @@ func Select(mods []module.Module, names []string) ([]module.Module, error) {
 	}
 	var out []module.Module
 	for _, m := range mods {
-		info := m.Info()
-		if want[info.Name] || want[strings.ToLower(info.Title)] {
+		if info := m.Info(); want[info.Name] || want[strings.ToLower(info.Title)] {
 			out = append(out, m)
-			delete(want, info.Name)
-			delete(want, strings.ToLower(info.Title))
 		}
 	}
-	if len(want) > 0 {
-		var unknown, valid []string
-		for n := range want {
-			unknown = append(unknown, n)
+	return out
+}
+
+// ForKinds returns the modules of the given kinds, each result name once
+// (the first module with a name wins), for re-checking a results folder.
+func ForKinds(kinds []evidence.Kind) []module.Module {
+	seen := map[string]bool{}
+	var out []module.Module
+	for _, k := range kinds {
+		for _, m := range For(k) {
+			if name := m.Info().Name; !seen[name] {
+				seen[name] = true
+				out = append(out, m)
+			}
 		}
-		for _, m := range mods {
-			valid = append(valid, m.Info().Name)
-		}
-		sort.Strings(unknown)
-		return nil, fmt.Errorf("unknown module(s) %s; available: %s", strings.Join(unknown, ", "), strings.Join(valid, ", "))
 	}
-	return out, nil
+	return out
+}
+
+// Kinds lists every acquisition kind some module reads, iOS first.
+func Kinds() []evidence.Kind {
+	seen := map[evidence.Kind]bool{}
+	var out []evidence.Kind
+	for _, m := range All() {
+		for _, k := range m.Info().Kinds {
+			if !seen[k] {
+				seen[k] = true
+				out = append(out, k)
+			}
+		}
+	}
+	return out
 }
