@@ -31,6 +31,20 @@ type Matcher interface {
 	Lookup(o record.Observable) (ioc.Match, bool)
 }
 
+// Matchers tries each matcher in turn; the first match wins (infection
+// indicators first, then context such as stalkerware vendors' websites).
+type Matchers []Matcher
+
+// Lookup implements Matcher.
+func (ms Matchers) Lookup(o record.Observable) (ioc.Match, bool) {
+	for _, m := range ms {
+		if match, ok := m.Lookup(o); ok {
+			return match, true
+		}
+	}
+	return ioc.Match{}, false
+}
+
 // Output receives each module's records as they are extracted.
 type Output interface {
 	// Records opens the stream for one module.

@@ -176,3 +176,27 @@ func TestRecheckReadsSavedRecords(t *testing.T) {
 		t.Errorf("a file instead of a folder should be refused")
 	}
 }
+
+// contextMatcher matches everything as context (a vendor's website).
+type contextMatcher struct{}
+
+func (contextMatcher) Lookup(o record.Observable) (ioc.Match, bool) {
+	return ioc.Match{Indicator: record.Indicator{Value: o.Value}, Message: "vendor site", Context: true}, true
+}
+
+func TestContextMatchesAreInformational(t *testing.T) {
+	res := Run(context.Background(), nil, Options{
+		Modules: []module.Module{fakeModule{name: "alpha", records: []map[string]any{{"url": "https://evil.example/x"}, {"url": "https://vendor.example/"}}}},
+		Matcher: Matchers{mapMatcher{"https://evil.example/x": "Spy"}, contextMatcher{}},
+	})
+	var got []string
+	for _, f := range res.Findings {
+		if f.Indicator != nil {
+			got = append(got, f.Severity.String()+" "+f.Message)
+		}
+	}
+	want := []string{"CRITICAL matched https://evil.example/x", "INFORMATIONAL vendor site"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -41,8 +41,11 @@ func (j *judge) judge(r record.Record) {
 	if j.matcher != nil {
 		for _, o := range obs {
 			if m, ok := j.matcher.Lookup(o); ok {
-				ind := m.Indicator
-				j.raise(record.Finding{Severity: o.Severity, Module: j.info.Name, Message: m.Message, EventTime: when, Event: r.Data, Indicator: &ind})
+				ind, sev := m.Indicator, o.Severity
+				if m.Context {
+					sev = record.Info
+				}
+				j.raise(record.Finding{Severity: sev, Module: j.info.Name, Message: m.Message, EventTime: when, Event: r.Data, Indicator: &ind})
 				break
 			}
 		}

@@ -200,6 +200,7 @@ func (vs *VendorSites) Lookup(o record.Observable) (Match, bool) {
 			return Match{
 				Indicator: ind,
 				Message:   fmt.Sprintf("%q is a website of stalkerware vendor %s (%s): a visit, not a sign of infection", o.Value, ind.Name, ind.File),
+				Context:   true,
 			}, true
 		}
 		i := strings.IndexByte(d, '.')

@@ -14,6 +14,9 @@ type Match struct {
 	// `domain "evil.example" of URL "https://a.evil.example/x" matches
 	// indicator "evil.example" (Pegasus, pegasus.stix2)`.
 	Message string
+	// Context marks a match that is context, not a sign of infection (a
+	// stalkerware vendor's website): it is reported at INFO level.
+	Context bool
 }
 
 // Lookup reports whether o matches an indicator, using the rule of o.Kind

@@ -42,7 +42,16 @@ func (f *checkFlags) register(cmd *cobra.Command, withOutput bool) {
 	}
 }
 
-func (f *checkFlags) loadIndicators(log *slog.Logger) (*ioc.Index, error) {
+// indicators are the loaded indicators: the index of infection
+// indicators and the stalkerware vendors' websites (context only).
+type indicators struct {
+	index   *ioc.Index
+	vendors *ioc.VendorSites
+}
+
+func (ind indicators) matcher() check.Matcher { return check.Matchers{ind.index, ind.vendors} }
+
+func (f *checkFlags) loadIndicators(log *slog.Logger) (indicators, error) {
 	paths := append([]string(nil), f.iocs...)
 	if !f.noDefault {
 		paths = append(paths, ioc.DefaultPaths()...)
@@ -50,7 +59,11 @@ func (f *checkFlags) loadIndicators(log *slog.Logger) (*ioc.Index, error) {
 	start := time.Now()
 	ix, err := ioc.Load(paths...)
 	if err != nil {
-		return nil, err
+		return indicators{}, err
+	}
+	vs, err := ioc.LoadVendorSites(paths...)
+	if err != nil {
+		return indicators{}, err
 	}
 	for _, p := range ix.Files() {
 		log.Debug("loaded indicator file", "path", p)
@@ -58,11 +71,11 @@ func (f *checkFlags) loadIndicators(log *slog.Logger) (*ioc.Index, error) {
 	for _, s := range ix.Skipped() {
 		log.Debug("skipped indicator", "detail", fmt.Sprintf("%+v", s))
 	}
-	log.Info("indicators loaded", "unique", ix.Len(), "files", len(ix.Files()), "skipped", len(ix.Skipped()), "took", time.Since(start).Round(time.Millisecond))
+	log.Info("indicators loaded", "unique", ix.Len(), "vendor_websites", vs.Len(), "files", len(ix.Files()), "skipped", len(ix.Skipped()), "took", time.Since(start).Round(time.Millisecond))
 	if ix.Len() == 0 {
 		log.Warn("no indicators loaded: only heuristics will run (give indicator files with --iocs)")
 	}
-	return ix, nil
+	return indicators{index: ix, vendors: vs}, nil
 }
 
 // checkCommand describes one check-* command.
@@ -152,7 +165,7 @@ func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr 
 			continue
 		}
 		log.Info("acquisition opened", "kind", p.src.Kind(), "path", p.src.Path())
-		opts := check.Options{Modules: list.Keep(p.mods, f.modules), Matcher: ix}
+		opts := check.Options{Modules: list.Keep(p.mods, f.modules), Matcher: ix.matcher()}
 		if folder != nil {
 			opts.Output = folder
 		}
@@ -169,7 +182,7 @@ func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr 
 	if folder != nil {
 		meta := report.Meta{
 			TargetPath: absPath(target), Kinds: acq.kinds(), Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
-			Command: strings.Join(os.Args, " "), IOCFiles: ix.Files(), Indicators: ix.Len(),
+			Command: strings.Join(os.Args, " "), IOCFiles: ix.index.Files(), Indicators: ix.index.Len(),
 			Modules: report.ModuleInfos(res.Statuses), Hashes: hashes,
 		}
 		if err := folder.WriteResult(res, meta); err != nil {
@@ -215,7 +228,7 @@ func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := check.Recheck(cmd.Context(), args[0], check.Options{Modules: mods, Matcher: ix})
+			res, err := check.Recheck(cmd.Context(), args[0], check.Options{Modules: mods, Matcher: ix.matcher()})
 			if err != nil {
 				return err
 			}
@@ -226,7 +239,7 @@ func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
 					return err
 				}
 				meta := report.Meta{TargetPath: args[0], Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
-					Command: strings.Join(os.Args, " "), IOCFiles: ix.Files(), Indicators: ix.Len(), Modules: report.ModuleInfos(res.Statuses)}
+					Command: strings.Join(os.Args, " "), IOCFiles: ix.index.Files(), Indicators: ix.index.Len(), Modules: report.ModuleInfos(res.Statuses)}
 				if err := folder.WriteResult(res, meta); err != nil {
 					return err
 				}
