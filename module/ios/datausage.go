@@ -41,10 +41,12 @@ func (Datausage) Extract(ctx context.Context, src evidence.Source, emit func(rec
 	if err != nil {
 		return err
 	}
+	// On a filesystem dump, processes whose binary is nowhere are flagged.
+	err = netBaseFindBinaries(ctx, src, recs)
 	for _, d := range completeNetBase(recs) {
 		emit(record.Record{Data: d})
 	}
-	return nil
+	return err
 }
 
 // Observables implements module.Module.
@@ -56,4 +58,6 @@ func (m Datausage) Timeline(r record.Record) []record.Event {
 }
 
 // NewInspector implements module.Heuristic.
-func (Datausage) NewInspector() module.Inspector { return newNetBaseInspector() }
+func (Datausage) NewInspector() module.Inspector {
+	return netBaseBinaryInspector{newNetBaseInspector()}
+}
