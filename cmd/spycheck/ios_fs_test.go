@@ -71,7 +71,7 @@ func TestSysdiagnoseShutdownLog(t *testing.T) {
 			archive := filepath.Join(t.TempDir(), "sysdiagnose.tar.gz")
 			writeTarGz(t, archive, map[string]string{
 				sysdiagTop + "system_logs.logarchive/Extra/shutdown.0.log": tc.log,
-				sysdiagTop + "sysdiagnose.log":                              "started\n",
+				sysdiagTop + "sysdiagnose.log":                             "started\n",
 			})
 			out := filepath.Join(t.TempDir(), "out")
 			code, stdout, stderr := runCLI(t, "check", archive, "--no-default-iocs", "-o", out)
@@ -93,7 +93,6 @@ func TestSysdiagnoseShutdownLog(t *testing.T) {
 		})
 	}
 }
-
 
 // MVT's filesystem test: its ios_backup folder as a fake dump gives 23
 // filesystem records; a process indicator equal to a path component
