@@ -151,7 +151,7 @@ func (b *Backup) readTar(tr *tar.Reader) error {
 			return tarError(err)
 		}
 		name, ok := memberName(hdr.Name)
-		if !ok || (hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA) {
+		if !ok || hdr.Typeflag != tar.TypeReg {
 			continue
 		}
 		local := filepath.Join(dir, "ab-"+strconv.Itoa(i))

@@ -41,8 +41,8 @@ const Properties = "SYSTEM PROPERTIES"
 // skipped.
 const MaxLine = 1 << 20
 
-// Done may be returned by a callback to stop reading without an error.
-var Done = errors.New("dumpsys: done")
+// ErrStop may be returned by a callback to stop reading without an error.
+var ErrStop = errors.New("dumpsys: done")
 
 // Header is the line that opens the section of service name.
 func Header(name string) string { return "DUMP OF SERVICE " + name + ":" }
@@ -214,7 +214,7 @@ func Walk(r io.Reader, mode Mode, fn func(section string, line []byte) error) er
 			continue
 		}
 		if err := fn(section, line); err != nil {
-			if errors.Is(err, Done) {
+			if errors.Is(err, ErrStop) {
 				return nil
 			}
 			return err
@@ -281,7 +281,7 @@ func first(r io.Reader, mode Mode, name string, fn func([]byte) error) (bool, er
 			continue
 		}
 		if err := fn(sc.Line()); err != nil {
-			if errors.Is(err, Done) {
+			if errors.Is(err, ErrStop) {
 				return true, nil
 			}
 			return true, err

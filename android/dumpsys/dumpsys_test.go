@@ -84,10 +84,10 @@ func TestWalk(t *testing.T) {
 	n := 0
 	err = Walk(strings.NewReader(sample), Replace, func(string, []byte) error {
 		n++
-		return Done
+		return ErrStop
 	})
 	if err != nil || n != 1 {
-		t.Errorf("Done: n=%d err=%v", n, err)
+		t.Errorf("ErrStop: n=%d err=%v", n, err)
 	}
 	boom := errors.New("boom")
 	if err := Walk(strings.NewReader(sample), Replace, func(string, []byte) error { return boom }); !errors.Is(err, boom) {

@@ -62,7 +62,7 @@ func (p *resolverParser) line(line string) error {
 		p.inAction = strings.HasPrefix(line, "  Non-Data Actions:")
 		return nil
 	case strings.TrimSpace(line) == "":
-		return dumpsys.Done
+		return dumpsys.ErrStop
 	case strings.HasPrefix(line, "      ") && !strings.HasPrefix(line, "        ") && strings.Contains(line, ":"):
 		p.setIntent(strings.ReplaceAll(strings.TrimSpace(line), ":", ""))
 		return nil

@@ -45,13 +45,12 @@ func (DumpsysAppops) Extract(ctx context.Context, src evidence.Source, emit func
 // appopsParser builds one package at a time and emits it when the next
 // starts.
 type appopsParser struct {
-	emit       func(record.Record)
-	started    bool
-	uid        any // nil until the first "Uid" line, as MVT's None
-	pkg        map[string]any
-	perm       map[string]any
-	entry      map[string]any
-	hasPackage bool
+	emit    func(record.Record)
+	started bool
+	uid     any // nil until the first "Uid" line, as MVT's None
+	pkg     map[string]any
+	perm    map[string]any
+	entry   map[string]any
 }
 
 func (p *appopsParser) line(line string) error {
@@ -82,7 +81,7 @@ func (p *appopsParser) line(line string) error {
 		p.accessLine(line)
 	}
 	if strings.TrimSpace(line) == "" {
-		return dumpsys.Done
+		return dumpsys.ErrStop
 	}
 	return nil
 }

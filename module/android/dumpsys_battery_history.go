@@ -36,7 +36,7 @@ func (DumpsysBatteryHistory) Extract(ctx context.Context, src evidence.Source, e
 			return nil
 		}
 		if strings.TrimSpace(line) == "" {
-			return dumpsys.Done
+			return dumpsys.ErrStop
 		}
 		if d := batteryHistoryEvent(line); d != nil {
 			emit(record.Record{Data: d})

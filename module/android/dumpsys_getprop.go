@@ -53,5 +53,5 @@ func (DumpsysGetProp) Timeline(record.Record) []record.Event { return nil }
 // NewInspector implements module.Heuristic: the security patch level
 // check of aqf_get_prop.
 func (m DumpsysGetProp) NewInspector() module.Inspector {
-	return AQFGetProp{now: m.now}.NewInspector()
+	return AQFGetProp(m).NewInspector()
 }

@@ -65,7 +65,7 @@ func (p *packagesParser) line(line string) error {
 		p.inList = strings.HasPrefix(line, "Packages:")
 		return nil
 	case strings.TrimSpace(line) == "":
-		return dumpsys.Done
+		return dumpsys.ErrStop
 	case strings.HasPrefix(line, "  Package ["):
 		p.flush()
 		p.name = ""

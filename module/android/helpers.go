@@ -298,7 +298,7 @@ func firstEntry(es []evidence.Entry) evidence.Entry {
 // eachDumpsysLine streams the lines of one section of the dumpstate:
 // service name, or dumpsys.Properties for the system properties block. An
 // absent section gives no lines and no error (MVT parses an empty text);
-// fn may return dumpsys.Done to stop early.
+// fn may return dumpsys.ErrStop to stop early.
 func eachDumpsysLine(ctx context.Context, src evidence.Source, section string, mode dumpsys.Mode, fn func(line string) error) error {
 	e, err := findDumpstate(ctx, src)
 	if err != nil {
