@@ -279,7 +279,7 @@ func logStatuses(log *slog.Logger, res *check.Result) {
 		case check.NotPresent:
 			log.Debug("artifact not present", "module", st.Module)
 		default:
-			log.Info("module done", "module", st.Module, "records", st.Records, "findings", st.Findings, "took", st.Duration.Round(time.Millisecond))
+			log.Debug("module done", "module", st.Module, "records", st.Records, "findings", st.Findings, "took", st.Duration.Round(time.Millisecond))
 		}
 	}
 }
