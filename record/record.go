@@ -182,3 +182,26 @@ func (r Record) Strings(key string) []string {
 	}
 	return nil
 }
+
+// Truthy is Python's truth value of a plain value, as MVT tests record
+// fields: nil, false, zero, "" and empty lists and maps are false.
+func Truthy(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return false
+	case string:
+		return x != ""
+	case bool:
+		return x
+	case []any:
+		return len(x) > 0
+	case []string:
+		return len(x) > 0
+	case map[string]any:
+		return len(x) > 0
+	}
+	if f, ok := Num(v); ok {
+		return f != 0
+	}
+	return true
+}

@@ -212,7 +212,7 @@ func (AQFPackages) NewInspector() module.Inspector {
 		case installer == "null" && r.Data["system"] == false:
 			raise(module.Alert(record.Medium, r, "", fmt.Sprintf("Found a non-system package installed via adb or another method: \"%s\"", name)))
 		}
-		if !jsonTruthy(r.Data["disabled"]) {
+		if !record.Truthy(r.Data["disabled"]) {
 			return
 		}
 		if securityPackages[name] {
@@ -224,20 +224,3 @@ func (AQFPackages) NewInspector() module.Inspector {
 	})
 }
 
-// jsonTruthy is Python's truth value of a JSON value.
-func jsonTruthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	f, ok := record.Num(v)
-	return !ok || f != 0
-}

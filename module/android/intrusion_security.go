@@ -297,20 +297,7 @@ func flag(m map[string]any, key string, def bool) bool {
 	if !ok {
 		return def
 	}
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case []any:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	n, _ := record.Num(v)
-	return n != 0
+	return record.Truthy(v)
 }
 
 // textOr formats a field as Python's str() would; def when absent.

@@ -51,7 +51,7 @@ func readAnalytics(ctx context.Context, src evidence.Source) ([]map[string]any, 
 		all = append(all, recs...)
 		return err
 	})
-	sort.SliceStable(all, func(i, j int) bool { return all[i]["isodate"].(string) < all[j]["isodate"].(string) })
+	sortByISODate(all)
 	return all, err
 }
 
@@ -76,11 +76,11 @@ func analyticsEvents(db *evidence.DB) ([]map[string]any, error) {
 	bad := 0
 	err := db.Query(sql, func(row evidence.Row) error {
 		ts, blob := row.Get("timestamp"), row.Get("data")
-		if !truthy(ts) && !truthy(blob) {
+		if !record.Truthy(ts) && !record.Truthy(blob) {
 			return nil
 		}
 		d := map[string]any{}
-		if truthy(blob) {
+		if record.Truthy(blob) {
 			var ok bool
 			if d, ok = analyticsPlist(blob); !ok {
 				bad++
@@ -88,7 +88,7 @@ func analyticsEvents(db *evidence.DB) ([]map[string]any, error) {
 			}
 		}
 		d["isodate"] = ""
-		if truthy(ts) {
+		if record.Truthy(ts) {
 			d["isodate"] = unixISO(ts)
 		}
 		d["artifact"] = artifact

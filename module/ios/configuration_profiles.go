@@ -138,7 +138,7 @@ func (m ConfigurationProfiles) Timeline(r record.Record) []record.Event {
 // configures notifications can be used to hide them.
 func (ConfigurationProfiles) NewInspector() module.Inspector {
 	return module.InspectFunc(func(r record.Record, raise func(record.Finding)) {
-		if !truthy(profileField(r, "PayloadUUID")) {
+		if !record.Truthy(profileField(r, "PayloadUUID")) {
 			return
 		}
 		content, _ := profileField(r, "PayloadContent").([]any)

@@ -56,7 +56,7 @@ func (GlobalPreferences) NewInspector() module.Inspector {
 		if r.String("entry") != "LDMGlobalEnabled" {
 			return
 		}
-		if truthy(r.Data["value"]) {
+		if record.Truthy(r.Data["value"]) {
 			raise(module.Alert(record.Info, r, "", "Lockdown mode enabled"))
 		} else {
 			raise(module.Alert(record.Low, r, "", "Lockdown mode disabled"))

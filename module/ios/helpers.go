@@ -20,6 +20,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/spycheck/spycheck/evidence"
+	"github.com/spycheck/spycheck/module"
 	"github.com/spycheck/spycheck/record"
 )
 
@@ -148,28 +149,6 @@ func pyFloat(f float64) string {
 		s += ".0"
 	}
 	return s
-}
-
-// truthy is Python's truth value of a record value.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case string:
-		return x != ""
-	case bool:
-		return x
-	case []any:
-		return len(x) > 0
-	case []string:
-		return len(x) > 0
-	case map[string]any:
-		return len(x) > 0
-	}
-	if f, ok := record.Num(v); ok {
-		return f != 0
-	}
-	return true
 }
 
 // maxPlistFile bounds the property lists modules read whole.
@@ -488,4 +467,29 @@ func entryRelPath(src evidence.Source, e evidence.Entry) string {
 		return filepath.ToSlash(rel)
 	}
 	return e.Name()
+}
+
+// sortByISODate orders records by their "isodate" text, keeping the order
+// of equal times.
+func sortByISODate(all []map[string]any) {
+	sort.SliceStable(all, func(i, j int) bool {
+		a, _ := all[i]["isodate"].(string)
+		b, _ := all[j]["isodate"].(string)
+		return a < b
+	})
+}
+
+// emitByISODate emits records in time order (for artifacts read whole).
+func emitByISODate(all []map[string]any, emit func(record.Record)) {
+	sortByISODate(all)
+	for _, d := range all {
+		emit(record.Record{Data: d})
+	}
+}
+
+// pageAndIconURLs are a favicon record's observables: the page URL, then
+// the icon URL.
+func pageAndIconURLs(r record.Record) []record.Observable {
+	obs := module.Observe(record.Critical, record.URL, "url", r.String("url"))
+	return append(obs, module.Observe(record.Critical, record.URL, "icon_url", r.String("icon_url"))...)
 }

@@ -81,11 +81,11 @@ func readNetBase(db *evidence.DB) ([]map[string]any, error) {
 func netBaseRecord(row evidence.Row) map[string]any {
 	first, last := row.Get("ZFIRSTTIMESTAMP"), row.Get("ZTIMESTAMP")
 	var firstISO, lastISO any = first, last
-	if truthy(first) && truthy(last) {
+	if record.Truthy(first) && record.Truthy(last) {
 		firstISO, lastISO = macTimeISO(first), macTimeISO(last)
 	}
 	var liveISO any = firstISO
-	if lt := row.Get("ZL_TIMESTAMP"); truthy(lt) {
+	if lt := row.Get("ZL_TIMESTAMP"); record.Truthy(lt) {
 		liveISO = macTimeISO(lt)
 	}
 	return map[string]any{
@@ -128,7 +128,7 @@ func completeNetBase(recs []map[string]any) []map[string]any {
 }
 
 // netBaseManipulated: a live row whose process row no longer exists.
-func netBaseManipulated(d map[string]any) bool { return !truthy(d["proc_id"]) }
+func netBaseManipulated(d map[string]any) bool { return !record.Truthy(d["proc_id"]) }
 
 // netBaseProcID is the record's ZPROCESS Z_PK, when it has one.
 func netBaseProcID(d map[string]any) (int64, bool) {

@@ -73,7 +73,7 @@ func netBaseFindBinaries(ctx context.Context, src evidence.Source, recs []map[st
 		return fmt.Errorf("list the dump's file names: %w", err)
 	}
 	for _, d := range recs {
-		if truthy(d["bundle_id"]) {
+		if record.Truthy(d["bundle_id"]) {
 			continue
 		}
 		name, _ := d["proc_name"].(string)

@@ -12,7 +12,6 @@ package ios
 import (
 	"context"
 	"fmt"
-	"sort"
 
 	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/module"
@@ -67,17 +66,13 @@ func (SafariFavicon) Extract(ctx context.Context, src evidence.Source, emit func
 		}
 		return nil
 	})
-	sort.SliceStable(all, func(i, j int) bool { return all[i]["isodate"].(string) < all[j]["isodate"].(string) })
-	for _, d := range all {
-		emit(record.Record{Data: d})
-	}
+	emitByISODate(all, emit)
 	return err
 }
 
 // Observables implements module.Module: the page URL, then the icon URL.
 func (SafariFavicon) Observables(r record.Record) []record.Observable {
-	obs := module.Observe(record.Critical, record.URL, "url", r.String("url"))
-	return append(obs, module.Observe(record.Critical, record.URL, "icon_url", r.String("icon_url"))...)
+	return pageAndIconURLs(r)
 }
 
 // Timeline implements module.Module.

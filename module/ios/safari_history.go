@@ -132,7 +132,7 @@ func (s *safariRedirects) Inspect(r record.Record, raise func(record.Finding)) {
 		}
 		delete(s.pending, key)
 	}
-	if !strings.HasPrefix(strings.ToLower(r.String("url")), "http://") || !truthy(r.Data["redirect_destination"]) {
+	if !strings.HasPrefix(strings.ToLower(r.String("url")), "http://") || !record.Truthy(r.Data["redirect_destination"]) {
 		return
 	}
 	dest, ok := safariVisitID(r.Data["redirect_destination"])

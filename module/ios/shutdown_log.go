@@ -78,10 +78,7 @@ func (ShutdownLog) Extract(ctx context.Context, src evidence.Source, emit func(r
 		}
 		all = append(all, parseShutdownLog(string(data))...)
 	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i]["isodate"].(string) < all[j]["isodate"].(string) })
-	for _, d := range all {
-		emit(record.Record{Data: d})
-	}
+	emitByISODate(all, emit)
 	return nil
 }
 

@@ -66,10 +66,10 @@ func smsAttachmentRecord(row evidence.Row) map[string]any {
 		d["direction"] = "sent"
 	}
 	d["has_user_info"] = row.Get("user_info") != nil
-	if !truthy(d["service"]) {
+	if !record.Truthy(d["service"]) {
 		d["service"] = "Unknown"
 	}
-	if !truthy(d["filename"]) {
+	if !record.Truthy(d["filename"]) {
 		d["filename"] = "NULL"
 	}
 	return d

@@ -83,7 +83,7 @@ func webkitObservedDomains(db *evidence.DB, domain, path string, emit func(recor
 			"domain_id":            m["domainID"],
 			"registrable_domain":   m["registrableDomain"],
 			"last_seen":            m["lastSeen"],
-			"had_user_interaction": truthy(m["hadUserInteraction"]),
+			"had_user_interaction": record.Truthy(m["hadUserInteraction"]),
 			"last_seen_isodate":    unixISO(m["lastSeen"]),
 			"domain":               domain,
 			"path":                 path,

@@ -157,7 +157,7 @@ func whatsappLIDPairs(ctx context.Context, src evidence.Source, chats *evidence.
 		d := row.Map()
 		d["record_type"] = "lid_phone_number_pair"
 		d["pair_timestamp"] = nilIfEmpty(macTimeISO(d["pair_timestamp"]))
-		if truthy(d["lid"]) && truthy(d["phone_number"]) {
+		if record.Truthy(d["lid"]) && record.Truthy(d["phone_number"]) {
 			lid, _, _ := strings.Cut(pyText(d["lid"]), "@")
 			phone, _, _ := strings.Cut(pyText(d["phone_number"]), "@")
 			lids[lid] = strings.TrimLeft(phone, "+")

@@ -141,7 +141,7 @@ func whatsappContactRecord(d map[string]any, hasDuration bool) {
 	if !hasDuration {
 		d["disappearing_mode_duration"], d["disappearing_mode_is_on"], d["disappearing_mode_label"] = nil, nil, nil
 	} else {
-		d["disappearing_mode_is_on"] = truthy(d["disappearing_mode_duration"])
+		d["disappearing_mode_is_on"] = record.Truthy(d["disappearing_mode_duration"])
 		d["disappearing_mode_label"] = disappearingLabel(d["disappearing_mode_duration"])
 	}
 	for _, f := range []string{"phone_status", "sync_policy"} {
