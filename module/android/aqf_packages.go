@@ -223,4 +223,3 @@ func (AQFPackages) NewInspector() module.Inspector {
 		}
 	})
 }
-
