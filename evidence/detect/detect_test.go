@@ -150,3 +150,18 @@ func TestSharedTestdata(t *testing.T) {
 		}
 	}
 }
+
+// FuzzKind: any file content is judged without panicking.
+func FuzzKind(f *testing.F) {
+	f.Add([]byte("ANDROID BACKUP\n5\n1\nnone\n"))
+	f.Add([]byte("PK\x03\x04"))
+	f.Add([]byte{0x1f, 0x8b, 8, 0})
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := filepath.Join(dir, "input")
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, _ = Kind(p)
+	})
+}
