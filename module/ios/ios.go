@@ -5,6 +5,26 @@
 // Modules here follow MVT's record fields, timeline events, indicator
 // checks and heuristics (see DIFFERENCES.md for where we deliberately do
 // better), so results folders stay compatible.
+//
+// Sysdiagnose. MVT reads no sysdiagnose; spycheck's check-sysdiagnose
+// runs the modules whose Kinds include evidence.IOSSysdiagnose, on paths
+// relative to the archive's top folder. They read the files that name
+// processes, executables and apps: ps.txt, the process table at capture
+// time (SysdiagnosePS); crashes_and_spins/, the crash and diagnostic
+// reports with the crashing process's path, parent, coalition and bundle
+// id (SysdiagnoseCrashes); logs/MobileInstallation/, installd's log of app
+// installs and removals by bundle id, the one trace left of an app removed
+// before the capture (SysdiagnoseMobileInstallation); and
+// system_logs.logarchive/Extra/shutdown*.log, the processes still running
+// at each reboot (ShutdownLog). The time of ps.txt is the capture's,
+// from the stamp in sysdiagnose.log or in the archive's name.
+// Deliberately skipped: the unified log (system_logs.logarchive/*.tracev3:
+// a binary format, hundreds of MB, that needs Apple's log tool or a
+// full tracev3 decoder); ps_thread.txt (the same processes as ps.txt);
+// spindump-nosymbols.txt, stackshots and jetsam reports (system-wide
+// snapshots whose process names ps.txt already gives); and the WiFi,
+// powerlog and preference files, which name networks and usage, not
+// processes or domains.
 package ios
 
 import (

@@ -40,6 +40,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,7 +169,7 @@ func skipSpace(br *bufio.Reader) bool {
 
 func putCrashHeader(d map[string]any, h crashHeader) {
 	crashPut(d, "app_name", cmp.Or(h.AppName, h.Name))
-	crashPut(d, "bug_type", strings.Trim(string(h.BugType), `"`))
+	crashPut(d, "bug_type", crashBugType(h.BugType))
 	crashPut(d, "bundle_id", h.BundleID)
 	crashPut(d, "incident_id", h.IncidentID)
 	crashPut(d, "os_version", h.OSVersion)
@@ -186,6 +187,21 @@ func putCrashBody(d map[string]any, b crashBody) {
 	crashPut(d, "bundle_id", b.BundleInfo.ID)
 	crashPut(d, "exception_type", b.Exception.Type)
 	crashPut(d, "isodate", crashTime(b.CaptureTime))
+}
+
+// crashBugType is bug_type, written as a string ("109") or a number.
+func crashBugType(raw json.RawMessage) string {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return ""
+	}
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	}
+	return ""
 }
 
 // crashPut sets d[k] to a non-empty v unless d already holds a value for k.
@@ -236,9 +252,9 @@ func crashTextName(d map[string]any, field, value string) string {
 	if i < 0 || !strings.HasSuffix(value, "]") {
 		return value
 	}
-	if n, ok := record.Num(value[i+2 : len(value)-1]); ok && field == "proc_name" {
+	if n, err := strconv.ParseInt(value[i+2:len(value)-1], 10, 64); err == nil && field == "proc_name" {
 		if _, set := d["pid"]; !set {
-			d["pid"] = int64(n)
+			d["pid"] = n
 		}
 	}
 	return value[:i]
@@ -282,7 +298,10 @@ func (SysdiagnoseCrashes) Observables(r record.Record) []record.Observable {
 // Timeline implements module.Module.
 func (m SysdiagnoseCrashes) Timeline(r record.Record) []record.Event {
 	who := cmp.Or(r.String("proc_path"), cmp.Or(r.String("proc_name"), r.String("app_name")))
-	text := fmt.Sprintf("Diagnostic report (bug type %s) for %s", cmp.Or(r.String("bug_type"), "?"), who)
+	text := fmt.Sprintf("Diagnostic report (bug type %s)", cmp.Or(r.String("bug_type"), "?"))
+	if who != "" {
+		text += " for " + who
+	}
 	if ex := r.String("exception_type"); ex != "" {
 		text += ": " + ex
 	}

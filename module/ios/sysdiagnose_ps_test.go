@@ -188,12 +188,12 @@ func openSysdiagnose(t *testing.T, p string) *iosfs.FS {
 func TestSysdiagnoseArchive(t *testing.T) {
 	archive := writeSysdiagnoseTarGz(t, map[string]string{
 		"ps.txt": psSuspicious,
-		"crashes_and_spins/roleaboutd-2025-11-22-101500.ips":               crashSuspiciousIPS,
-		"crashes_and_spins/Setup-2025-11-22-192943.ips":                    crashJSONIPS,
-		"logs/MobileInstallation/mobile_installation.log.0":                miLog,
-		"system_logs.logarchive/Extra/shutdown.log":                        shutdownClean,
-		"system_logs.logarchive/00/0000000000000001.tracev3":               "\x00binary",
-		"crashes_and_spins/._Setup-2025-11-22-192943.ips":                  "\x00\x05\x16\x07",
+		"crashes_and_spins/roleaboutd-2025-11-22-101500.ips": crashSuspiciousIPS,
+		"crashes_and_spins/Setup-2025-11-22-192943.ips":      crashJSONIPS,
+		"logs/MobileInstallation/mobile_installation.log.0":  miLog,
+		"system_logs.logarchive/Extra/shutdown.log":          shutdownClean,
+		"system_logs.logarchive/00/0000000000000001.tracev3": "\x00binary",
+		"crashes_and_spins/._Setup-2025-11-22-192943.ips":    "\x00\x05\x16\x07",
 	})
 	before := testkit.HashTree(t, filepath.Dir(archive))
 	src := openSysdiagnose(t, archive)
@@ -212,10 +212,20 @@ func TestSysdiagnoseArchive(t *testing.T) {
 		t.Errorf("crash findings %+v", f)
 	}
 	mi, err := testkit.Extract(t, SysdiagnoseMobileInstallation{}, src)
-	if err != nil || len(mi) != 7 || mi[0].String("utc_offset") != "-0500" {
+	if err != nil || len(mi) != 6 || mi[0].String("utc_offset") != "-0500" {
 		t.Fatalf("mobile installation: %d records, err %v", len(mi), err)
 	}
 	if diff := cmp.Diff(before, testkit.HashTree(t, filepath.Dir(archive))); diff != "" {
 		t.Errorf("evidence changed:\n%s", diff)
 	}
+}
+
+func FuzzSysdiagnosePS(f *testing.F) {
+	f.Add(psSuspicious)
+	f.Add("PID COMMAND\n1 /a/b.app/b c\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		var recs []record.Record
+		_ = parsePS(strings.NewReader(s), func(d map[string]any) { recs = append(recs, record.Record{Data: d}) })
+		inspect(SysdiagnosePS{}, recs)
+	})
 }

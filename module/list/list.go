@@ -33,6 +33,10 @@ func All() []module.Module {
 		ios.WebkitIndexedDB{},
 		ios.WebkitLocalStorage{},
 		ios.WebkitSafariViewService{},
+		// iOS, sysdiagnose archives (besides ShutdownLog).
+		ios.SysdiagnosePS{},
+		ios.SysdiagnoseCrashes{},
+		ios.SysdiagnoseMobileInstallation{},
 		// iOS, backups and filesystem dumps.
 		ios.Calls{},
 		ios.ChromeFavicon{},
