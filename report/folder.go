@@ -50,7 +50,8 @@ type recordFile struct {
 	w       *bufio.Writer
 	dict    bool
 	n       int
-	scratch []byte // reused for each record's JSON
+	scratch []byte   // reused for each record's JSON
+	keys    []string // sorted keys of the last record: a module's records mostly share them
 }
 
 func (r *recordFile) Write(rec record.Record) error {
@@ -75,7 +76,16 @@ func (r *recordFile) Write(rec record.Record) error {
 // writeData writes a record's data, through appendPlain when it holds
 // only plain values.
 func (r *recordFile) writeData(data map[string]any, prefix string) error {
-	b, ok := appendPlain(r.scratch[:0], data, prefix)
+	var b []byte
+	ok := true
+	if len(data) == 0 {
+		b, ok = appendPlain(r.scratch[:0], data, prefix)
+	} else {
+		if !sameKeys(data, r.keys) {
+			r.keys = sortedKeys(data, r.keys[:0])
+		}
+		b, ok = appendMapKeys(r.scratch[:0], data, r.keys, prefix)
+	}
 	if !ok {
 		return writeJSON(r.w, data, prefix)
 	}

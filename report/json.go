@@ -91,11 +91,33 @@ func appendMap(b []byte, m map[string]any, prefix string) ([]byte, bool) {
 		return append(b, "{}"...), true
 	}
 	var stack [64]string
-	keys := stack[:0]
+	return appendMapKeys(b, m, sortedKeys(m, stack[:0]), prefix)
+}
+
+// sortedKeys appends m's keys to keys, sorted.
+func sortedKeys(m map[string]any, keys []string) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	return keys
+}
+
+// sameKeys reports whether m has exactly the given keys.
+func sameKeys(m map[string]any, keys []string) bool {
+	if len(m) != len(keys) {
+		return false
+	}
+	for _, k := range keys {
+		if _, ok := m[k]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// appendMapKeys writes a non-empty map whose sorted keys are keys.
+func appendMapKeys(b []byte, m map[string]any, keys []string, prefix string) ([]byte, bool) {
 	inner := prefix + indentUnit
 	b = append(b, '{')
 	for i, k := range keys {
