@@ -75,6 +75,7 @@ func Check(ctx context.Context, w *workload.Workload, out string) (*Run, error) 
 	run.LoadIndicators, run.Indicators = time.Since(t), ix.Len()
 	t = time.Now()
 	res := check.Run(ctx, src, check.Options{Modules: list.For(src.Kind()), Matcher: ix, Output: folder})
+	defer res.Close()
 	run.Check = time.Since(t)
 	t = time.Now()
 	meta := report.Meta{

@@ -9,14 +9,10 @@
 package check
 
 import (
-	"cmp"
-	"container/heap"
 	"context"
 	"errors"
 	"fmt"
 	"runtime"
-	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -90,8 +86,9 @@ type Result struct {
 	Statuses []Status
 	// Findings in module order, then in the order they were raised.
 	Findings []record.Finding
-	// Timeline sorted by timestamp, module, event and data, de-duplicated per module.
-	Timeline []record.Event
+	// Timeline holds the events sorted by timestamp, module, event and
+	// data, each identical event once; Close removes its temporary files.
+	Timeline *Timeline
 	URLs     []URL
 }
 
@@ -119,7 +116,6 @@ func Run(ctx context.Context, src evidence.Source, opts Options) *Result {
 type moduleResult struct {
 	status   Status
 	findings []record.Finding
-	events   []record.Event
 	urls     []URL
 }
 
@@ -129,6 +125,7 @@ func run(ctx context.Context, opts Options, produce feed) *Result {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	results := make([]moduleResult, len(opts.Modules))
+	tl := NewTimeline()
 	sem := make(chan struct{}, workers)
 	var wg sync.WaitGroup
 	for i, m := range opts.Modules {
@@ -137,105 +134,45 @@ func run(ctx context.Context, opts Options, produce feed) *Result {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			results[i] = runModule(ctx, m, opts, produce)
+			results[i] = runModule(ctx, m, opts, produce, tl)
 		}()
 	}
 	wg.Wait()
-	res := &Result{}
-	timelines := make([][]record.Event, len(results))
-	for i, r := range results {
+	res := &Result{Timeline: tl}
+	for _, r := range results {
 		res.Statuses = append(res.Statuses, r.status)
 		res.Findings = append(res.Findings, r.findings...)
-		timelines[i] = r.events
 		res.URLs = append(res.URLs, r.urls...)
 	}
 	res.Findings = append(res.Findings, correlate(res.Findings)...)
-	res.Timeline = mergeTimelines(timelines)
 	return res
 }
 
 // Merge adds another part's result (a nested acquisition checked into the
-// same results) to r, keeping the timeline sorted.
+// same results) to r.
 func (r *Result) Merge(o *Result) {
 	r.Statuses = append(r.Statuses, o.Statuses...)
 	r.Findings = append(r.Findings, o.Findings...)
-	r.Timeline = append(r.Timeline, o.Timeline...)
-	r.URLs = append(r.URLs, o.URLs...)
-	SortTimeline(r.Timeline)
-}
-
-// SortTimeline orders events by timestamp, then module, event and data.
-// Events equal in all four are identical, so the order is total.
-func SortTimeline(ev []record.Event) { slices.SortFunc(ev, compareEvents) }
-
-func compareEvents(a, b record.Event) int {
-	return cmp.Or(strings.Compare(a.Timestamp, b.Timestamp), strings.Compare(a.Module, b.Module),
-		strings.Compare(a.Event, b.Event), strings.Compare(a.Data, b.Data))
-}
-
-// mergeTimelines merges the modules' sorted timelines into one; equal
-// events keep module order, as a stable sort of their concatenation would.
-func mergeTimelines(runs [][]record.Event) []record.Event {
-	h := &eventHeap{}
-	n := 0
-	for i, r := range runs {
-		if len(r) > 0 {
-			h.runs = append(h.runs, r)
-			h.order = append(h.order, i)
-			n += len(r)
-		}
+	if r.Timeline == nil {
+		r.Timeline = NewTimeline()
 	}
-	if n == 0 {
+	r.Timeline.Merge(o.Timeline)
+	r.URLs = append(r.URLs, o.URLs...)
+}
+
+// Close removes the timeline's temporary files.
+func (r *Result) Close() error {
+	if r.Timeline == nil {
 		return nil
 	}
-	out := make([]record.Event, 0, n)
-	heap.Init(h)
-	for h.Len() > 0 {
-		out = append(out, h.runs[0][0])
-		if h.runs[0] = h.runs[0][1:]; len(h.runs[0]) == 0 {
-			heap.Pop(h)
-		} else {
-			heap.Fix(h, 0)
-		}
-	}
-	return out
+	return r.Timeline.Close()
 }
 
-// eventHeap holds what is left of each module's timeline, the run with
-// the least first event on top.
-type eventHeap struct {
-	runs  [][]record.Event
-	order []int // module index of each run, to break ties
-}
-
-func (h *eventHeap) Len() int { return len(h.runs) }
-
-func (h *eventHeap) Less(i, j int) bool {
-	if c := compareEvents(h.runs[i][0], h.runs[j][0]); c != 0 {
-		return c < 0
-	}
-	return h.order[i] < h.order[j]
-}
-
-func (h *eventHeap) Swap(i, j int) {
-	h.runs[i], h.runs[j] = h.runs[j], h.runs[i]
-	h.order[i], h.order[j] = h.order[j], h.order[i]
-}
-
-// Push is never called: the heap only shrinks after Init.
-func (h *eventHeap) Push(any) { panic("eventHeap: push") }
-
-func (h *eventHeap) Pop() any {
-	n := len(h.runs) - 1
-	h.runs, h.order = h.runs[:n], h.order[:n]
-	return nil
-}
-
-func runModule(ctx context.Context, m module.Module, opts Options, produce feed) (mr moduleResult) {
+func runModule(ctx context.Context, m module.Module, opts Options, produce feed, tl *Timeline) (mr moduleResult) {
 	info := m.Info()
 	start := time.Now()
 	mr.status = Status{Module: info.Name, State: OK}
-	j := newJudge(info, m, opts.Matcher)
+	j := newJudge(info, m, opts.Matcher, tl)
 	var out RecordWriter
 	var outErr error
 	defer func() {
@@ -252,7 +189,7 @@ func runModule(ctx context.Context, m module.Module, opts Options, produce feed)
 			mr.status.State = Failed
 			mr.status.Err = fmt.Errorf("write %s results: %w", info.Name, outErr)
 		}
-		mr.findings, mr.events, mr.urls = j.done()
+		mr.findings, mr.urls = j.done()
 		mr.status.Findings = len(mr.findings)
 		mr.status.Duration = time.Since(start)
 	}()

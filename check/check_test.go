@@ -120,7 +120,7 @@ func TestRunJudgesAndOrders(t *testing.T) {
 		{Timestamp: "2021-01-01 00:00:00.000000", Module: "ALPHA", Event: "seen", Data: "https://ok.example/"},
 		{Timestamp: "2021-01-02 00:00:00.000000", Module: "ALPHA", Event: "seen", Data: "https://evil.example/x"},
 	}
-	if diff := cmp.Diff(wantTL, res.Timeline); diff != "" {
+	if diff := cmp.Diff(wantTL, res.Timeline.Events()); diff != "" {
 		t.Errorf("timeline (-want +got):\n%s", diff)
 	}
 	if len(res.URLs) != 3 || res.URLs[0].Source != "alpha" {

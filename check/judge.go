@@ -1,8 +1,6 @@
 package check
 
 import (
-	"slices"
-
 	"github.com/spycheck/spycheck/module"
 	"github.com/spycheck/spycheck/record"
 )
@@ -15,12 +13,13 @@ type judge struct {
 	matcher   Matcher
 	inspector module.Inspector
 	findings  []record.Finding
-	events    []record.Event // in emission order, duplicates included, until done
+	events    []record.Event // the latest events, handed to timeline in batches
+	timeline  *Timeline
 	urls      []URL
 }
 
-func newJudge(info module.Info, m module.Module, matcher Matcher) *judge {
-	j := &judge{info: info, mod: m, matcher: matcher}
+func newJudge(info module.Info, m module.Module, matcher Matcher, tl *Timeline) *judge {
+	j := &judge{info: info, mod: m, matcher: matcher, timeline: tl}
 	if h, ok := m.(module.Heuristic); ok {
 		j.inspector = h.NewInspector()
 	}
@@ -66,17 +65,20 @@ func (j *judge) judge(r record.Record) {
 		}
 		j.events = append(j.events, ev)
 	}
+	if len(j.events) >= timelineChunk {
+		j.timeline.add(j.events)
+		j.events = nil
+	}
 }
 
-// done returns the findings, the timeline sorted and de-duplicated
-// (sorting brings identical events together, which costs less memory
-// than a set of the events seen), and the URLs.
-func (j *judge) done() ([]record.Finding, []record.Event, []URL) {
+// done hands the last events to the timeline and returns the findings
+// and the URLs.
+func (j *judge) done() ([]record.Finding, []URL) {
 	if j.inspector != nil && j.records > 0 {
 		j.inspector.Finish(j.raise)
 		j.inspector = nil
 	}
-	SortTimeline(j.events)
-	j.events = slices.Clip(slices.Compact(j.events))
-	return j.findings, j.events, j.urls
+	j.timeline.add(j.events)
+	j.events = nil
+	return j.findings, j.urls
 }

@@ -257,16 +257,16 @@ func timeHeader(kinds []string) string {
 	return "UTC Timestamp"
 }
 
-func writeTimeline(w *bufio.Writer, events []record.Event, header string) error {
+func writeTimeline(w *bufio.Writer, tl *check.Timeline, header string) error {
 	if err := csvRow(w, header, "Plugin", "Event", "Description"); err != nil {
 		return err
 	}
-	for _, e := range events {
-		if err := csvRow(w, e.Timestamp, e.Module, e.Event, e.Data); err != nil {
-			return err
-		}
+	if tl == nil {
+		return nil
 	}
-	return nil
+	return tl.Each(func(e record.Event) error {
+		return csvRow(w, e.Timestamp, e.Module, e.Event, e.Data)
+	})
 }
 
 func writeAlertsTimeline(w *bufio.Writer, findings []record.Finding) error {

@@ -70,7 +70,7 @@ func TestWriteResult(t *testing.T) {
 				Event: map[string]any{"text": `say "hi"`}, Indicator: &record.Indicator{Value: "x", Type: "domains"}},
 			{Severity: record.Info, Module: "global_preferences", Message: "Lockdown mode enabled", Event: map[string]any{}},
 		},
-		Timeline: []record.Event{{Timestamp: "2021-01-02 00:00:00.000000", Module: "SMS", Event: "sms_received", Data: `a "quoted", text`}},
+		Timeline: check.NewTimeline(record.Event{Timestamp: "2021-01-02 00:00:00.000000", Module: "SMS", Event: "sms_received", Data: `a "quoted", text`}),
 		URLs:     []check.URL{{URL: "https://x/", Timestamp: "t", Source: "sms"}},
 	}
 	if err := f.WriteResult(res, Meta{TargetPath: "/evidence", Version: "test"}); err != nil {

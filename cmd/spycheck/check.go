@@ -158,6 +158,7 @@ func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr 
 	}
 	start := time.Now()
 	res := &check.Result{}
+	defer res.Close()
 	var hashes []evidence.FileHash
 	for _, p := range acq.parts {
 		if p.src == nil {
@@ -232,6 +233,7 @@ func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			defer res.Close()
 			logStatuses(log, res)
 			if f.output != "" {
 				folder, err := report.NewFolder(f.output)

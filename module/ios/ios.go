@@ -14,7 +14,9 @@
 // reports with the crashing process's path, parent, coalition and bundle
 // id (SysdiagnoseCrashes); logs/MobileInstallation/, installd's log of app
 // installs and removals by bundle id, the one trace left of an app removed
-// before the capture (SysdiagnoseMobileInstallation); and
+// before the capture (SysdiagnoseMobileInstallation); swcutil_show.txt,
+// the domains each app is associated with for links and shared
+// credentials, with swcd's last check of each (SysdiagnoseSWCUtil); and
 // system_logs.logarchive/Extra/shutdown*.log, the processes still running
 // at each reboot (ShutdownLog). The time of ps.txt is the capture's,
 // from the stamp in sysdiagnose.log or in the archive's name.

@@ -37,6 +37,7 @@ func All() []module.Module {
 		ios.SysdiagnosePS{},
 		ios.SysdiagnoseCrashes{},
 		ios.SysdiagnoseMobileInstallation{},
+		ios.SysdiagnoseSWCUtil{},
 		// iOS, backups and filesystem dumps.
 		ios.Calls{},
 		ios.ChromeFavicon{},
