@@ -224,7 +224,7 @@ func (f *Folder) WriteResult(res *check.Result, meta Meta) error {
 		return err
 	}
 	if len(res.URLs) > 0 {
-		if err := writeJSONFile(filepath.Join(f.dir, "urls.json"), res.URLs); err != nil {
+		if err := writeFile(filepath.Join(f.dir, "urls.json"), func(w *bufio.Writer) error { return writeURLs(w, res.URLs) }); err != nil {
 			return err
 		}
 	}
@@ -306,4 +306,35 @@ func ReadKinds(dir string) []evidence.Kind {
 		return nil
 	}
 	return meta.Kinds
+}
+
+// writeURLs writes urls.json as encoding/json would (indented by four
+// spaces), without reflection: a backup's messages can hold a link each.
+func writeURLs(w *bufio.Writer, urls []check.URL) error {
+	b := make([]byte, 0, 256)
+	w.WriteString("[")
+	for i, u := range urls {
+		b = b[:0]
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n    {\n        \"url\": "...)
+		b = appendString(b, u.URL)
+		b = append(b, ",\n        \"expanded_url\": "...)
+		if u.ExpandedURL == nil {
+			b = append(b, "null"...)
+		} else {
+			b = appendString(b, *u.ExpandedURL)
+		}
+		b = append(b, ",\n        \"timestamp\": "...)
+		b = appendString(b, u.Timestamp)
+		b = append(b, ",\n        \"source\": "...)
+		b = appendString(b, u.Source)
+		b = append(b, "\n    }"...)
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
+	_, err := w.WriteString("\n]\n")
+	return err
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -93,5 +94,24 @@ func TestWriteResult(t *testing.T) {
 	}
 	for _, name := range []string{"sms_detected.json", "global_preferences_detected.json", "urls.json", "info.json"} {
 		read(t, f.Dir(), name)
+	}
+}
+
+// urls.json is written exactly as encoding/json writes it.
+func TestWriteURLsMatchesEncodingJSON(t *testing.T) {
+	exp := "https://example.org/<landing>"
+	urls := []check.URL{
+		{URL: "https://bit.ly/x?a=1&b=\"2\"", ExpandedURL: &exp, Timestamp: "2026-07-29 12:00:00.000000", Source: "sms"},
+		{URL: "http://é.example/\u2028", Timestamp: "", Source: "whatsapp"},
+	}
+	dir := t.TempDir()
+	if err := writeFile(filepath.Join(dir, "fast.json"), func(w *bufio.Writer) error { return writeURLs(w, urls) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeJSONFile(filepath.Join(dir, "slow.json"), urls); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(read(t, dir, "slow.json"), read(t, dir, "fast.json")); diff != "" {
+		t.Errorf("(-encoding/json +writeURLs):\n%s", diff)
 	}
 }

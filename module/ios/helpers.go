@@ -13,11 +13,12 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/module"
@@ -39,19 +40,66 @@ func macTimeISO(v any) string {
 	return record.FromMacValue(v)
 }
 
-// linkPattern is MVT's link finder: http(s):// followed by anything up to
-// whitespace. Python's \s is Unicode-aware, so the Unicode separators are
-// excluded as well.
-var linkPattern = regexp.MustCompile(`(?i)https?://[^\s\v\x{1c}-\x{1f}\x{85}\p{Z}]+`)
-
 // findLinks lists the links in text, in order (never nil, so an empty
-// list is written as [] like MVT's).
+// list is written as [] like MVT's). It finds what linkPattern finds
+// (FuzzFindLinks checks so), without a regular expression: messages are
+// the largest tables of a backup.
 func findLinks(text string) []string {
-	links := linkPattern.FindAllString(text, -1)
-	if links == nil {
-		links = []string{}
+	links := []string{}
+	for pos := 0; pos < len(text); {
+		k := indexFoldHTTP(text[pos:])
+		if k < 0 {
+			break
+		}
+		start := pos + k
+		j := start + 4
+		if j < len(text) && text[j]|0x20 == 's' {
+			j++
+		} else if strings.HasPrefix(text[j:], "\u017f") { // ſ, which case-folds to s
+			j += 2
+		}
+		if !strings.HasPrefix(text[j:], "://") {
+			pos = start + 1
+			continue
+		}
+		end := j + 3
+		for end < len(text) {
+			r, size := utf8.DecodeRuneInString(text[end:])
+			if isLinkEnd(r) {
+				break
+			}
+			end += size
+		}
+		if end == j+3 {
+			pos = start + 1
+			continue
+		}
+		links = append(links, text[start:end])
+		pos = end
 	}
 	return links
+}
+
+// indexFoldHTTP is the index of "http" in s, in any letter case, or -1.
+func indexFoldHTTP(s string) int {
+	for i := 0; i+4 <= len(s); i++ {
+		if s[i]|0x20 == 'h' && s[i+1]|0x20 == 't' && s[i+2]|0x20 == 't' && s[i+3]|0x20 == 'p' {
+			return i
+		}
+	}
+	return -1
+}
+
+// isLinkEnd reports the characters that end a link: Python's whitespace
+// (what MVT's \s matches on text) and Unicode separators.
+func isLinkEnd(r rune) bool {
+	switch {
+	case r == ' ', r >= '\t' && r <= '\r', r >= 0x1c && r <= 0x1f, r == 0x85:
+		return true
+	case r < 0x80:
+		return false
+	}
+	return unicode.Is(unicode.Z, r)
 }
 
 // rowMapBase64 is row.Map with the named blob columns base64-encoded, as

@@ -106,11 +106,11 @@ type safariVisitKey struct {
 	id int64
 }
 
-// safariVisit is what the redirect check needs to know of a visit.
+// safariVisit is what the redirect check needs to know of a visit: its
+// URL and time, kept as the record's own strings (every visit is
+// remembered, so nothing is parsed until a redirect needs it).
 type safariVisit struct {
-	domain string
-	at     time.Time
-	timed  bool
+	url, isodate string
 }
 
 // safariRedirects remembers each visit's domain and time, and the http://
@@ -160,21 +160,21 @@ func safariVisitID(v any) (int64, bool) {
 }
 
 func newSafariVisit(r record.Record) safariVisit {
-	t, err := time.Parse(record.TimeLayout, r.String("isodate"))
-	return safariVisit{domain: safariURLDomain(r.String("url")), at: t, timed: err == nil}
+	return safariVisit{url: r.String("url"), isodate: r.String("isodate")}
 }
 
 // safariCheckRedirect raises MVT's alert when origin redirected to dest on
 // another domain in less than a second.
 func safariCheckRedirect(origin record.Record, dest safariVisit, raise func(record.Finding)) {
-	if safariURLDomain(origin.String("url")) == dest.domain {
+	if safariURLDomain(origin.String("url")) == safariURLDomain(dest.url) {
 		return // same domain: most likely an upgrade to https
 	}
-	start := newSafariVisit(origin)
-	if !start.timed || !dest.timed {
+	start, err1 := time.Parse(record.TimeLayout, origin.String("isodate"))
+	end, err2 := time.Parse(record.TimeLayout, dest.isodate)
+	if err1 != nil || err2 != nil {
 		return
 	}
-	elapsed := dest.at.Sub(start.at)
+	elapsed := end.Sub(start)
 	if elapsed < 0 || elapsed >= time.Second {
 		return
 	}

@@ -89,7 +89,7 @@ func shortcutActionURLs(data []byte) (int64, []string) {
 		}
 		n++
 		for _, s := range plistStrings(action["WFWorkflowActionParameters"], nil) {
-			for _, link := range linkPattern.FindAllString(s, -1) {
+			for _, link := range findLinks(s) {
 				urls = append(urls, strings.TrimRight(link, "',"))
 			}
 		}
