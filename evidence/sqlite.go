@@ -1,10 +1,12 @@
 package evidence
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -72,6 +74,7 @@ func (db *DB) Close() error { return db.conn.Close() }
 type Row struct {
 	stmt  *sqlite.Stmt
 	names []string // column names by index, shared by every row of the query
+	dups  bool     // some names repeat
 }
 
 // Query runs sql with args bound in order and calls fn for every row.
@@ -131,7 +134,7 @@ func (db *DB) query(sql string, fn func(Row) error, args []any) error {
 			continue
 		}
 		if row.names == nil {
-			row.names = columnNames(stmt)
+			row.names, row.dups = columnNames(stmt)
 		}
 		if err := fn(row); err != nil {
 			return err
@@ -142,12 +145,15 @@ func (db *DB) query(sql string, fn func(Row) error, args []any) error {
 // columnNames lists the names of stmt's columns once per query (the
 // driver's ColumnName walks a map on every call). A name that repeats is
 // given to its last column only, the others get "", as ColumnName does.
-func columnNames(stmt *sqlite.Stmt) []string {
-	names := make([]string, stmt.ColumnCount())
+func columnNames(stmt *sqlite.Stmt) (names []string, dups bool) {
+	names = make([]string, stmt.ColumnCount())
+	seen := make(map[string]bool, len(names))
 	for i := range names {
 		names[i] = stmt.ColumnName(i)
+		dups = dups || seen[names[i]]
+		seen[names[i]] = true
 	}
-	return names
+	return names, dups
 }
 
 func isCorrupt(err error) bool {
@@ -223,18 +229,25 @@ func (r Row) Text(name string) string {
 }
 
 // Map returns every column as a map, with blobs turned into text as MVT
-// writes them (see BytesText). When a name repeats, the first column wins.
-func (r Row) Map() map[string]any {
+// writes them (see BytesText), or base64-encoded for the columns named in
+// base64Cols (binary archives MVT encodes so). When a name repeats, the first column wins.
+func (r Row) Map(base64Cols ...string) map[string]any {
 	n := r.Len()
 	m := make(map[string]any, n)
 	for i := 0; i < n; i++ {
 		name := r.Name(i)
-		if _, dup := m[name]; dup {
-			continue
+		if r.dups {
+			if _, dup := m[name]; dup {
+				continue
+			}
 		}
 		v := r.Value(i)
 		if b, ok := v.([]byte); ok {
-			v = BytesText(b)
+			if len(b) > 0 && slices.Contains(base64Cols, name) {
+				v = base64.StdEncoding.EncodeToString(b)
+			} else {
+				v = BytesText(b)
+			}
 		}
 		m[name] = v
 	}

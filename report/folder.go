@@ -52,6 +52,7 @@ type recordFile struct {
 	n       int
 	scratch []byte   // reused for each record's JSON
 	keys    []string // sorted keys of the last record: a module's records mostly share them
+	heads   [][]byte // each key's line start ("\n" + indent + "\"key\": ")
 }
 
 func (r *recordFile) Write(rec record.Record) error {
@@ -81,10 +82,13 @@ func (r *recordFile) writeData(data map[string]any, prefix string) error {
 	if len(data) == 0 {
 		b, ok = appendPlain(r.scratch[:0], data, prefix)
 	} else {
-		if !sameKeys(data, r.keys) {
+		var same bool
+		b, ok, same = appendKnownMap(r.scratch[:0], data, r.keys, r.heads, prefix)
+		if !same {
 			r.keys = sortedKeys(data, r.keys[:0])
+			r.heads = keyHeads(r.keys, prefix+indentUnit, r.heads[:0])
+			b, ok, _ = appendKnownMap(r.scratch[:0], data, r.keys, r.heads, prefix)
 		}
-		b, ok = appendMapKeys(r.scratch[:0], data, r.keys, prefix)
 	}
 	if !ok {
 		return writeJSON(r.w, data, prefix)

@@ -103,17 +103,44 @@ func sortedKeys(m map[string]any, keys []string) []string {
 	return keys
 }
 
-// sameKeys reports whether m has exactly the given keys.
-func sameKeys(m map[string]any, keys []string) bool {
-	if len(m) != len(keys) {
-		return false
-	}
+// keyHeads encodes, for each key, the start of its line in an object
+// indented by inner: a newline, the indent, the quoted key and ": ".
+func keyHeads(keys []string, inner string, heads [][]byte) [][]byte {
 	for _, k := range keys {
-		if _, ok := m[k]; !ok {
-			return false
+		h := append([]byte{'\n'}, inner...)
+		h = appendString(h, k)
+		heads = append(heads, append(h, ':', ' '))
+	}
+	return heads
+}
+
+// appendKnownMap writes a non-empty map whose sorted keys are expected to
+// be keys (with their encoded line starts heads). same is false, and b is
+// returned unchanged, when m has other keys; ok is false when a value is
+// not a plain value.
+func appendKnownMap(b []byte, m map[string]any, keys []string, heads [][]byte, prefix string) (out []byte, ok, same bool) {
+	if len(m) != len(keys) {
+		return b, true, false
+	}
+	start := len(b)
+	inner := prefix + indentUnit
+	b = append(b, '{')
+	for i, k := range keys {
+		v, found := m[k]
+		if !found {
+			return b[:start], true, false
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, heads[i]...)
+		if b, ok = appendPlain(b, v, inner); !ok {
+			return b, false, true
 		}
 	}
-	return true
+	b = append(b, '\n')
+	b = append(b, prefix...)
+	return append(b, '}'), true, true
 }
 
 // appendMapKeys writes a non-empty map whose sorted keys are keys.

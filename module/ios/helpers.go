@@ -5,7 +5,6 @@ package ios
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
 	"encoding/xml"
@@ -100,18 +99,6 @@ func isLinkEnd(r rune) bool {
 		return false
 	}
 	return unicode.Is(unicode.Z, r)
-}
-
-// rowMapBase64 is row.Map with the named blob columns base64-encoded, as
-// MVT writes binary columns it knows hold archives.
-func rowMapBase64(row evidence.Row, fields ...string) map[string]any {
-	m := row.Map()
-	for _, f := range fields {
-		if b, ok := row.Get(f).([]byte); ok && len(b) > 0 {
-			m[f] = base64.StdEncoding.EncodeToString(b)
-		}
-	}
-	return m
 }
 
 // requireColumns returns an error wrapping evidence.ErrCorrupt, naming the

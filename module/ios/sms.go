@@ -51,7 +51,7 @@ func (SMS) Extract(ctx context.Context, src evidence.Source, emit func(record.Re
 }
 
 func smsRecord(row evidence.Row) map[string]any {
-	d := rowMapBase64(row, "attributedBody", "payload_data", "message_summary_info")
+	d := row.Map("attributedBody", "payload_data", "message_summary_info")
 	d["isodate"] = macTimeISO(row.Get("date"))
 	d["isodate_read"] = macTimeISO(row.Get("date_read"))
 	d["direction"] = "received"

@@ -57,7 +57,7 @@ func (SMSAttachments) Extract(ctx context.Context, src evidence.Source, emit fun
 }
 
 func smsAttachmentRecord(row evidence.Row) map[string]any {
-	d := rowMapBase64(row, "user_info", "sticker_user_info", "attribution_info",
+	d := row.Map("user_info", "sticker_user_info", "attribution_info",
 		"ck_server_change_token_blob", "sr_ck_server_change_token_blob")
 	d["isodate"] = macTimeISO(row.Get("created_date"))
 	d["start_date"] = macTimeISO(row.Get("start_date"))
