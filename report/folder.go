@@ -1,6 +1,7 @@
 // Package report writes what a check found: an MVT-compatible results
 // folder (<module>.json, <module>_detected.json, timeline.csv, alerts.json,
-// alerts_timeline.csv, urls.json, info.json) and the terminal summary.
+// alerts_timeline.csv, urls.json, info.json), a self-contained
+// report.html for people, and the terminal summary.
 //
 // Records are streamed to <module>.json as modules emit them; the rest is
 // written once the check is done.
@@ -231,6 +232,9 @@ func (f *Folder) WriteResult(res *check.Result, meta Meta) error {
 		if err := writeFile(filepath.Join(f.dir, "urls.json"), func(w *bufio.Writer) error { return writeURLs(w, res.URLs) }); err != nil {
 			return err
 		}
+	}
+	if err := f.writeHTML(res, meta); err != nil {
+		return err
 	}
 	return writeJSONFile(filepath.Join(f.dir, "info.json"), meta)
 }

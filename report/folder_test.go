@@ -115,3 +115,36 @@ func TestWriteURLsMatchesEncodingJSON(t *testing.T) {
 		t.Errorf("(-encoding/json +writeURLs):\n%s", diff)
 	}
 }
+
+func TestHTMLReport(t *testing.T) {
+	f, err := NewFolder(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := &check.Result{Findings: []record.Finding{
+		{Severity: record.Low, Module: "datausage", Message: "Missing process 5"},
+		{Severity: record.Critical, Module: "sms", Message: `URL "<script>alert(1)</script>" matches`, Indicator: &record.Indicator{Value: "evil.example", Type: "domains", Name: "Pegasus", File: "pegasus.stix2"}},
+	}}
+	meta := Meta{TargetPath: "/evidence", Kinds: []string{"ios-backup"}, Modules: []ModuleInfo{{Name: "sms", State: "ok", Records: 3, Findings: 1}, {Name: "calls", State: "not present"}}}
+	if err := f.WriteResult(res, meta); err != nil {
+		t.Fatal(err)
+	}
+	page := read(t, f.Dir(), "report.html")
+	for _, want := range []string{"Traces matching known spyware", "&lt;script&gt;", "Pegasus", "pegasus.stix2", "not in this acquisition: calls"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if strings.Contains(page, "<script>") {
+		t.Errorf("report.html does not escape the message")
+	}
+	if strings.Index(page, "sms") > strings.Index(page, "datausage") {
+		t.Errorf("findings are not most severe first")
+	}
+	for counts, want := range map[[3]int]string{{0, 0, 0}: "No traces of known spyware", {0, 1, 0}: "some signs deserve", {1, 0, 0}: "Traces matching"} {
+		v := verdictOf(map[record.Severity]int{record.High: counts[0], record.Medium: counts[1]})
+		if !strings.Contains(v.Title, want) {
+			t.Errorf("verdict for %v = %q", counts, v.Title)
+		}
+	}
+}
