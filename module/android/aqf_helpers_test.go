@@ -1,8 +1,6 @@
 package android
 
 import (
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/spycheck/spycheck/evidence"
@@ -24,11 +22,7 @@ func aqfSource(t *testing.T, files map[string]string) *testkit.Source {
 // aqfExtract runs m on files and fails the test on error.
 func aqfExtract(t *testing.T, m module.Module, files map[string]string) []record.Record {
 	t.Helper()
-	recs, err := testkit.Extract(t, m, aqfSource(t, files))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
+	return extractOK(t, m, aqfSource(t, files))
 }
 
 // aqfFindings runs m's heuristics over recs.
@@ -60,40 +54,6 @@ func aqfTimeline(m module.Module, recs []record.Record) []record.Event {
 		}
 	}
 	return out
-}
-
-// sharedAQF is MVT's androidqf test folder as a source, and a check that
-// the folder is unchanged at the end of the test.
-func sharedAQF(t *testing.T) *testkit.Source {
-	t.Helper()
-	dir := testkit.SharedTestdata(t, "mvt", "androidqf")
-	before := testkit.HashTree(t, dir)
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string][]byte{}
-	for _, e := range entries {
-		if e.Type().IsRegular() {
-			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
-			if err != nil {
-				t.Fatal(err)
-			}
-			files[e.Name()] = data
-		}
-	}
-	t.Cleanup(func() {
-		after := testkit.HashTree(t, dir)
-		if len(after) != len(before) {
-			t.Errorf("evidence folder changed: %d files before, %d after", len(before), len(after))
-		}
-		for k, v := range before {
-			if after[k] != v {
-				t.Errorf("evidence file %s changed", k)
-			}
-		}
-	})
-	return testkit.NewSource(t, evidence.AndroidQF, files)
 }
 
 // hasObservable reports whether obs holds kind:value.

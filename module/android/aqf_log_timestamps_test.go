@@ -2,8 +2,6 @@ package android
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,15 +13,8 @@ import (
 func TestAQFLogTimestamps(t *testing.T) {
 	src := aqfSource(t, map[string]string{"logs/data/anr/traces.txt": "x", "logs/proc/last_kmsg": "y", "getprop.txt": ""})
 	mtime := time.Date(2024, 3, 1, 10, 30, 0, 0, time.Local)
-	for _, p := range []string{"logs/data/anr/traces.txt", "logs/proc/last_kmsg"} {
-		if err := os.Chtimes(filepath.Join(src.Path(), filepath.FromSlash(p)), mtime, mtime); err != nil {
-			t.Fatal(err)
-		}
-	}
-	recs, err := testkit.Extract(t, AQFLogTimestamps{}, src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	setModTime(t, src, mtime, "logs/data/anr/traces.txt", "logs/proc/last_kmsg")
+	recs := extractOK(t, AQFLogTimestamps{}, src)
 	if len(recs) != 2 || recs[0].String("path") != "logs/data/anr/traces.txt" || recs[1].String("path") != "logs/proc/last_kmsg" {
 		t.Fatalf("records %v", recs)
 	}

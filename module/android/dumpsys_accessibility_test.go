@@ -2,8 +2,6 @@ package android
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -18,26 +16,11 @@ import (
 // sections without their header). It returns a bug report source.
 func mvtSample(t *testing.T, file, service string) *testkit.Source {
 	t.Helper()
-	dir := testkit.SharedTestdata(t, "mvt", "android_data")
-	data, err := os.ReadFile(filepath.Join(dir, file))
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(data)
+	text := string(androidDataFile(t, file))
 	if service != "" {
 		text = section(service, text)
 	}
 	return dumpstateSource(t, text)
-}
-
-// extractOK runs m on src and fails the test on error.
-func extractOK(t *testing.T, m module.Module, src evidence.Source) []record.Record {
-	t.Helper()
-	recs, err := testkit.Extract(t, m, src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return recs
 }
 
 func TestDumpstateLocation(t *testing.T) {

@@ -126,7 +126,7 @@ func TestSMSBackupCorrupt(t *testing.T) {
 // parser test, which walks the tar in member order, sees the MMS first).
 func TestSMSBackupConformance(t *testing.T) {
 	dir := testkit.SharedTestdata(t, "mvt", "android_backup")
-	before := testkit.HashTree(t, dir)
+	keepUnchanged(t, dir)
 	cases := []struct {
 		path, password string
 		count          int
@@ -160,9 +160,6 @@ func TestSMSBackupConformance(t *testing.T) {
 				}
 			}
 		})
-	}
-	if diff := cmp.Diff(before, testkit.HashTree(t, dir)); diff != "" {
-		t.Errorf("evidence changed: %s", diff)
 	}
 }
 

@@ -2,8 +2,6 @@ package android
 
 import (
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -17,10 +15,7 @@ import (
 // tombstoneSample is one of MVT's sample tombstones in a bug report.
 func tombstoneSample(t *testing.T, file string) *testkit.Source {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join(testkit.SharedTestdata(t, "mvt", "android_data"), file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := androidDataFile(t, file)
 	name := "tombstone_00"
 	if strings.HasSuffix(file, ".pb") {
 		name += ".pb"

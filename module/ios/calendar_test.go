@@ -1,13 +1,8 @@
 package ios
 
 import (
-	"errors"
-	"maps"
-	"strings"
 	"testing"
 
-	"github.com/spycheck/spycheck/evidence"
-	"github.com/spycheck/spycheck/evidence/iosbackup"
 	"github.com/spycheck/spycheck/internal/testkit"
 	"github.com/spycheck/spycheck/record"
 )
@@ -19,9 +14,7 @@ const calendarSchema = `CREATE TABLE Participant (ROWID INTEGER PRIMARY KEY AUTO
 
 func calendarRecords(t *testing.T, rows string) []record.Record {
 	t.Helper()
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Calendar/Calendar.sqlitedb", testkit.SQLite(t, calendarSchema+rows))
-	recs, err := testkit.Extract(t, Calendar{}, b.Open())
+	recs, err := testkit.Extract(t, Calendar{}, backupWith(t, "HomeDomain", "Library/Calendar/Calendar.sqlitedb", testkit.SQLite(t, calendarSchema+rows)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,14 +69,7 @@ func TestCalendarQuadreamHeuristic(t *testing.T) {
 }
 
 func TestCalendarConformance(t *testing.T) {
-	dir := testkit.SharedTestdata(t, "mvt", "ios_backup")
-	before := testkit.HashTree(t, dir)
-	src, err := iosbackup.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := testkit.Extract(t, Calendar{}, src)
-	src.Close()
+	recs, err := testkit.Extract(t, Calendar{}, sharedBackup(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,22 +86,10 @@ func TestCalendarConformance(t *testing.T) {
 	if obs := (Calendar{}).Observables(recs[0]); len(obs) != 1 || obs[0].Value != "user@example.org" {
 		t.Errorf("observables = %+v", obs)
 	}
-	if after := testkit.HashTree(t, dir); !maps.Equal(before, after) {
-		t.Error("evidence folder changed")
-	}
 }
 
 func TestCalendarCorrupt(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Calendar/Calendar.sqlitedb", []byte("garbage garbage garbage garbage garbage"))
-	_, err := testkit.Extract(t, Calendar{}, b.Open())
-	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "Library/Calendar/Calendar.sqlitedb") {
-		t.Errorf("err = %v, want corrupt naming the file", err)
-	}
-	b = testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Calendar/Calendar.sqlitedb", testkit.SQLite(t, "CREATE TABLE CalendarItem (summary TEXT);"))
-	_, err = testkit.Extract(t, Calendar{}, b.Open())
-	if !errors.Is(err, evidence.ErrCorrupt) {
-		t.Errorf("err = %v, want unknown schema", err)
-	}
+	const p = "Library/Calendar/Calendar.sqlitedb"
+	assertCorrupt(t, Calendar{}, "HomeDomain", p, []byte("garbage garbage garbage garbage garbage"), p)
+	assertCorrupt(t, Calendar{}, "HomeDomain", p, testkit.SQLite(t, "CREATE TABLE CalendarItem (summary TEXT);"))
 }

@@ -2,7 +2,6 @@ package ios
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -16,9 +15,7 @@ import (
 const callsPath = "Library/CallHistoryDB/CallHistory.storedata"
 
 func callsBackup(t *testing.T, db []byte) evidence.Source {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", callsPath, db)
-	return b.Open()
+	return backupWith(t, "HomeDomain", callsPath, db)
 }
 
 func TestCallsFileID(t *testing.T) {
@@ -58,14 +55,11 @@ func TestCallsExtract(t *testing.T) {
 }
 
 func TestCallsProblems(t *testing.T) {
-	for name, db := range map[string][]byte{
+	for _, db := range map[string][]byte{
 		"garbage":         []byte("garbage garbage garbage garbage garbage garbage garbage garbage garbage garbage"),
 		"missing columns": testkit.SQLite(t, "CREATE TABLE ZCALLRECORD (Z_PK INTEGER PRIMARY KEY, ZDATE TIMESTAMP);"),
 	} {
-		_, err := testkit.Extract(t, Calls{}, callsBackup(t, db))
-		if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "CallHistory.storedata") {
-			t.Errorf("%s: err = %v, want ErrCorrupt naming CallHistory.storedata", name, err)
-		}
+		assertCorrupt(t, Calls{}, "HomeDomain", callsPath, db, "CallHistory.storedata")
 	}
 }
 

@@ -19,9 +19,7 @@ INSERT INTO favicon_bitmaps VALUES (1, 1, 13270000000000000, 0);
 INSERT INTO favicon_bitmaps VALUES (2, 2, 0, 13260000000000000);`
 
 func TestChromeFavicon(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("AppDomain-com.google.chrome.ios", chromeDir+"Favicons", testkit.SQLite(t, chromeFaviconScript))
-	recs, err := testkit.Extract(t, ChromeFavicon{}, b.Open())
+	recs, err := testkit.Extract(t, ChromeFavicon{}, backupWith(t, "AppDomain-com.google.chrome.ios", chromeDir+"Favicons", testkit.SQLite(t, chromeFaviconScript)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,9 +39,8 @@ func TestChromeFavicon(t *testing.T) {
 }
 
 func TestChromeFaviconUnknownSchema(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("AppDomain-com.google.chrome.ios", chromeDir+"Favicons", testkit.SQLite(t, "CREATE TABLE favicons (id INTEGER);"))
-	if _, err := testkit.Extract(t, ChromeFavicon{}, b.Open()); err == nil || !strings.Contains(err.Error(), "icon_mapping") {
+	bad := backupWith(t, "AppDomain-com.google.chrome.ios", chromeDir+"Favicons", testkit.SQLite(t, "CREATE TABLE favicons (id INTEGER);"))
+	if _, err := testkit.Extract(t, ChromeFavicon{}, bad); err == nil || !strings.Contains(err.Error(), "icon_mapping") {
 		t.Errorf("error %v", err)
 	}
 }

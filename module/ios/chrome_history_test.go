@@ -41,9 +41,8 @@ func TestChromeHistory(t *testing.T) {
 }
 
 func TestChromeHistoryCorrupt(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("AppDomain-com.google.chrome.ios", chromeDir+"History", []byte(strings.Repeat("junk", 300)))
-	if _, err := testkit.Extract(t, ChromeHistory{}, b.Open()); err == nil || !strings.Contains(err.Error(), "History") {
+	bad := backupWith(t, "AppDomain-com.google.chrome.ios", chromeDir+"History", []byte(strings.Repeat("junk", 300)))
+	if _, err := testkit.Extract(t, ChromeHistory{}, bad); err == nil || !strings.Contains(err.Error(), "History") {
 		t.Errorf("error %v", err)
 	}
 }

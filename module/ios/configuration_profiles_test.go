@@ -56,9 +56,7 @@ func TestConfigurationProfiles(t *testing.T) {
 }
 
 func TestConfigurationProfilesCorrupt(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add(profilesDomain, "Library/ConfigurationProfiles/profile-bad.stub", []byte("\x00garbage"))
-	run, err := runWithoutIndicators(t, ConfigurationProfiles{}, b.Open())
+	run, err := runWithoutIndicators(t, ConfigurationProfiles{}, backupWith(t, profilesDomain, "Library/ConfigurationProfiles/profile-bad.stub", []byte("\x00garbage")))
 	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "profile-bad.stub") {
 		t.Errorf("err = %v", err)
 	}

@@ -2,7 +2,6 @@ package ios
 
 import (
 	"errors"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -15,9 +14,7 @@ import (
 const contactsPath = "Library/AddressBook/AddressBook.sqlitedb"
 
 func contactsBackup(t *testing.T, db []byte) evidence.Source {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", contactsPath, db)
-	return b.Open()
+	return backupWith(t, "HomeDomain", contactsPath, db)
 }
 
 func TestContactsFileID(t *testing.T) {
@@ -53,14 +50,11 @@ func TestContactsExtract(t *testing.T) {
 }
 
 func TestContactsProblems(t *testing.T) {
-	for name, db := range map[string][]byte{
+	for _, db := range map[string][]byte{
 		"garbage":  []byte("garbage garbage garbage garbage garbage garbage garbage garbage garbage garbage"),
 		"no table": testkit.SQLite(t, "CREATE TABLE ABPerson (ROWID INTEGER PRIMARY KEY, First TEXT, Middle TEXT, Last TEXT, Organization TEXT);"),
 	} {
-		_, err := testkit.Extract(t, Contacts{}, contactsBackup(t, db))
-		if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "AddressBook.sqlitedb") {
-			t.Errorf("%s: err = %v, want ErrCorrupt naming AddressBook.sqlitedb", name, err)
-		}
+		assertCorrupt(t, Contacts{}, "HomeDomain", contactsPath, db, "AddressBook.sqlitedb")
 	}
 }
 

@@ -1,127 +1,14 @@
 package ios
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 
 	"github.com/spycheck/spycheck/evidence"
-	"github.com/spycheck/spycheck/evidence/iosbackup"
 	"github.com/spycheck/spycheck/internal/testkit"
-	"github.com/spycheck/spycheck/module"
 	"github.com/spycheck/spycheck/record"
 )
-
-// moduleRun is what the checker makes of one module without indicators:
-// records, de-duplicated timeline and heuristic findings.
-type moduleRun struct {
-	recs     []record.Record
-	events   []record.Event
-	findings []record.Finding
-}
-
-// runWithoutIndicators extracts m from src and judges the records as the
-// checker does when no indicator is loaded.
-func runWithoutIndicators(t *testing.T, m module.Module, src evidence.Source) (moduleRun, error) {
-	t.Helper()
-	recs, err := testkit.Extract(t, m, src)
-	return judgeWithoutIndicators(m, recs), err
-}
-
-// judgeWithoutIndicators runs m's timeline and heuristics over recs.
-func judgeWithoutIndicators(m module.Module, recs []record.Record) moduleRun {
-	run := moduleRun{recs: recs}
-	seen := map[record.Event]bool{}
-	var in module.Inspector
-	if h, ok := m.(module.Heuristic); ok {
-		in = h.NewInspector()
-	}
-	raise := func(f record.Finding) { run.findings = append(run.findings, f) }
-	for _, r := range recs {
-		if in != nil {
-			in.Inspect(r, raise)
-		}
-		for _, ev := range m.Timeline(r) {
-			if !seen[ev] {
-				seen[ev] = true
-				run.events = append(run.events, ev)
-			}
-		}
-	}
-	if in != nil {
-		in.Finish(raise)
-	}
-	return run
-}
-
-// viaJSON is recs as read back from a saved results file.
-func viaJSON(t *testing.T, recs []record.Record) []record.Record {
-	t.Helper()
-	out := make([]record.Record, len(recs))
-	for i, r := range recs {
-		b, err := json.Marshal(r.Data)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dec := json.NewDecoder(bytes.NewReader(b))
-		dec.UseNumber()
-		out[i] = record.Record{Module: r.Module}
-		if err := dec.Decode(&out[i].Data); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return out
-}
-
-// findingTexts is "LEVEL message" per finding.
-func findingTexts(fs []record.Finding) string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.Severity.String()+" "+f.Message)
-	}
-	return strings.Join(out, "\n")
-}
-
-// sharedBackup opens MVT's test backup and checks it is left unchanged.
-func sharedBackup(t *testing.T) *iosbackup.Backup {
-	t.Helper()
-	dir := testkit.SharedTestdata(t, "mvt", "ios_backup")
-	before := testkit.HashTree(t, dir)
-	src, err := iosbackup.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		src.Close()
-		after := testkit.HashTree(t, dir)
-		if len(after) != len(before) {
-			t.Errorf("evidence folder changed: %d files before, %d after", len(before), len(after))
-		}
-		for k, v := range before {
-			if after[k] != v {
-				t.Errorf("evidence file %s changed", k)
-			}
-		}
-	})
-	return src
-}
-
-// recordsObserving lists the records having an observable of kind whose value
-// satisfies match.
-func recordsObserving(m module.Module, recs []record.Record, kind record.Kind, match func(string) bool) []record.Record {
-	var out []record.Record
-	for _, r := range recs {
-		for _, o := range m.Observables(r) {
-			if o.Kind == kind && match(o.Value) {
-				out = append(out, r)
-				break
-			}
-		}
-	}
-	return out
-}
 
 func valueIs(want string) func(string) bool { return func(s string) bool { return s == want } }
 
@@ -151,10 +38,10 @@ CREATE TABLE ZLIVEUSAGE (Z_PK INTEGER PRIMARY KEY, ZHASPROCESS INTEGER, ZTIMESTA
 const netBaseSchema = `CREATE TABLE ZPROCESS (Z_PK INTEGER PRIMARY KEY, ZFIRSTTIMESTAMP REAL, ZTIMESTAMP REAL, ZPROCNAME TEXT, ZBUNDLENAME TEXT);
 CREATE TABLE ZLIVEUSAGE (Z_PK INTEGER PRIMARY KEY, ZHASPROCESS INTEGER, ZTIMESTAMP REAL, ZWWANIN REAL, ZWWANOUT REAL);`
 
+const datausagePath = "Library/Databases/DataUsage.sqlite"
+
 func datausageBackup(t *testing.T, script string) evidence.Source {
-	b := testkit.NewBackup(t, nil)
-	b.Add("WirelessDomain", "Library/Databases/DataUsage.sqlite", testkit.SQLite(t, script))
-	return b.Open()
+	return backupWith(t, "WirelessDomain", datausagePath, testkit.SQLite(t, script))
 }
 
 func TestDatausageWiFiSchema(t *testing.T) {
@@ -236,16 +123,8 @@ func TestDatausageQuietAndCorrupt(t *testing.T) {
 	if err != nil || len(run.recs) != 2 || len(run.findings) != 0 {
 		t.Fatalf("R=%d A=%d err=%v", len(run.recs), len(run.findings), err)
 	}
-	b := testkit.NewBackup(t, nil)
-	b.Add("WirelessDomain", "Library/Databases/DataUsage.sqlite", []byte("this is not a database at all, not even close"))
-	_, err = testkit.Extract(t, Datausage{}, b.Open())
-	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "DataUsage.sqlite") {
-		t.Errorf("garbage database: %v", err)
-	}
-	src = datausageBackup(t, `CREATE TABLE ZPROCESS (Z_PK INTEGER PRIMARY KEY);`)
-	if _, err := testkit.Extract(t, Datausage{}, src); !errors.Is(err, evidence.ErrCorrupt) {
-		t.Errorf("unknown schema: %v", err)
-	}
+	assertCorrupt(t, Datausage{}, "WirelessDomain", datausagePath, []byte("this is not a database at all, not even close"), "DataUsage.sqlite")
+	assertCorrupt(t, Datausage{}, "WirelessDomain", datausagePath, testkit.SQLite(t, `CREATE TABLE ZPROCESS (Z_PK INTEGER PRIMARY KEY);`))
 	if _, err := testkit.Extract(t, Datausage{}, testkit.NewBackup(t, nil).Open()); !errors.Is(err, evidence.ErrNotFound) {
 		t.Errorf("absent database: %v", err)
 	}

@@ -8,9 +8,7 @@ import (
 )
 
 func TestFirefoxFavicon(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("AppDomainGroup-group.org.mozilla.ios.Firefox", "profile.profile/browser.db", testkit.SQLite(t, firefoxScript))
-	recs, err := testkit.Extract(t, FirefoxFavicon{}, b.Open())
+	recs, err := testkit.Extract(t, FirefoxFavicon{}, backupWith(t, "AppDomainGroup-group.org.mozilla.ios.Firefox", "profile.profile/browser.db", testkit.SQLite(t, firefoxScript)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,9 +27,8 @@ func TestFirefoxFavicon(t *testing.T) {
 }
 
 func TestFirefoxFaviconUnknownSchema(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("AppDomainGroup-group.org.mozilla.ios.Firefox", "profile.profile/browser.db", testkit.SQLite(t, "CREATE TABLE favicons (id INTEGER);"))
-	if _, err := testkit.Extract(t, FirefoxFavicon{}, b.Open()); err == nil || !strings.Contains(err.Error(), "favicons") {
+	bad := backupWith(t, "AppDomainGroup-group.org.mozilla.ios.Firefox", "profile.profile/browser.db", testkit.SQLite(t, "CREATE TABLE favicons (id INTEGER);"))
+	if _, err := testkit.Extract(t, FirefoxFavicon{}, bad); err == nil || !strings.Contains(err.Error(), "favicons") {
 		t.Errorf("error %v", err)
 	}
 }

@@ -18,9 +18,7 @@ INSERT INTO favicons VALUES (3, 'https://cdn.example.net/f.ico', 16, 16, 0, 1626
 INSERT INTO favicon_sites VALUES (1, 1, 3);`
 
 func TestFirefoxHistory(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("AppDomainGroup-group.org.mozilla.ios.Firefox", "profile.profile/browser.db", testkit.SQLite(t, firefoxScript))
-	recs, err := testkit.Extract(t, FirefoxHistory{}, b.Open())
+	recs, err := testkit.Extract(t, FirefoxHistory{}, backupWith(t, "AppDomainGroup-group.org.mozilla.ios.Firefox", "profile.profile/browser.db", testkit.SQLite(t, firefoxScript)))
 	if err != nil {
 		t.Fatal(err)
 	}

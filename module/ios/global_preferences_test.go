@@ -13,9 +13,7 @@ import (
 )
 
 func globalPreferencesBackup(t *testing.T, data []byte) evidence.Source {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Preferences/.GlobalPreferences.plist", data)
-	return b.Open()
+	return backupWith(t, "HomeDomain", "Library/Preferences/.GlobalPreferences.plist", data)
 }
 
 func TestGlobalPreferencesLockdown(t *testing.T) {

@@ -2,12 +2,10 @@ package ios
 
 import (
 	"errors"
-	"maps"
 	"strings"
 	"testing"
 
 	"github.com/spycheck/spycheck/evidence"
-	"github.com/spycheck/spycheck/evidence/iosbackup"
 	"github.com/spycheck/spycheck/internal/testkit"
 	"github.com/spycheck/spycheck/record"
 )
@@ -33,9 +31,7 @@ const idStatusCacheXML = `<?xml version="1.0" encoding="UTF-8"?>
 </dict></plist>`
 
 func TestIDStatusCache(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", idStatusCachePath, []byte(idStatusCacheXML))
-	recs, err := testkit.Extract(t, IDStatusCache{}, b.Open())
+	recs, err := testkit.Extract(t, IDStatusCache{}, backupWith(t, "HomeDomain", idStatusCachePath, []byte(idStatusCacheXML)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,12 +66,10 @@ func TestIDStatusCache(t *testing.T) {
 }
 
 func TestIDStatusCacheNULHeuristic(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", idStatusCachePath, testkit.Plist(t, map[string]any{"com.apple.madrid": map[string]any{
+	recs, err := testkit.Extract(t, IDStatusCache{}, backupWith(t, "HomeDomain", idStatusCachePath, testkit.Plist(t, map[string]any{"com.apple.madrid": map[string]any{
 		"mailto:bad\x00\x00@example.org": map[string]any{"IDStatus": 1, "LookupDate": 626290000.0},
 		"mailto:one\x00nul@example.org":  map[string]any{"IDStatus": 1, "LookupDate": 626290000.0},
-	}}))
-	recs, err := testkit.Extract(t, IDStatusCache{}, b.Open())
+	}})))
 	if err != nil || len(recs) != 2 {
 		t.Fatalf("records %v, err %v", recs, err)
 	}
@@ -105,33 +99,18 @@ func TestIDStatusCacheFSDumpBothPaths(t *testing.T) {
 }
 
 func TestIDStatusCacheConformance(t *testing.T) {
-	dir := testkit.SharedTestdata(t, "mvt", "ios_backup")
-	before := testkit.HashTree(t, dir)
-	src, err := iosbackup.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := testkit.Extract(t, IDStatusCache{}, src)
-	src.Close()
+	recs, err := testkit.Extract(t, IDStatusCache{}, sharedBackup(t))
 	// The backup lists the plist but does not hold it: MVT finds nothing.
 	if !errors.Is(err, evidence.ErrNotFound) || len(recs) != 0 {
 		t.Errorf("got %d records, err %v; want none, not found", len(recs), err)
 	}
-	if after := testkit.HashTree(t, dir); !maps.Equal(before, after) {
-		t.Error("evidence folder changed")
-	}
 }
 
 func TestIDStatusCacheCorrupt(t *testing.T) {
-	for name, data := range map[string][]byte{
+	for _, data := range map[string][]byte{
 		"garbage":  []byte("bplist00 garbage garbage garbage garbage"),
 		"top list": testkit.Plist(t, []any{"a", "b"}),
 	} {
-		b := testkit.NewBackup(t, nil)
-		b.Add("HomeDomain", idStatusCachePath, data)
-		_, err := testkit.Extract(t, IDStatusCache{}, b.Open())
-		if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), idStatusCachePath) {
-			t.Errorf("%s: err = %v, want corrupt naming the file", name, err)
-		}
+		assertCorrupt(t, IDStatusCache{}, "HomeDomain", idStatusCachePath, data, idStatusCachePath)
 	}
 }

@@ -29,9 +29,7 @@ const interactionCOld = `
 	INSERT INTO ZINTERACTIONS VALUES (2, NULL, 700000000, 700000000, 699990000, 'com.apple.MobileSMS', NULL, 1, NULL, 0, NULL, NULL, 3);`
 
 func interactionCBackup(t *testing.T, db []byte) evidence.Source {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", interactionCPath, db)
-	return b.Open()
+	return backupWith(t, "HomeDomain", interactionCPath, db)
 }
 
 func TestInteractionCOldSchema(t *testing.T) {
@@ -89,14 +87,11 @@ func TestInteractionCMiddleSchema(t *testing.T) {
 }
 
 func TestInteractionCProblems(t *testing.T) {
-	for name, db := range map[string][]byte{
+	for _, db := range map[string][]byte{
 		"garbage":        []byte("garbage garbage garbage garbage garbage garbage garbage garbage garbage garbage"),
 		"unknown schema": testkit.SQLite(t, "CREATE TABLE ZINTERACTIONS (Z_PK INTEGER PRIMARY KEY);"),
 	} {
-		_, err := testkit.Extract(t, InteractionC{}, interactionCBackup(t, db))
-		if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), interactionCPath) {
-			t.Errorf("%s: err = %v, want ErrCorrupt naming interactionC.db", name, err)
-		}
+		assertCorrupt(t, InteractionC{}, "HomeDomain", interactionCPath, db, interactionCPath)
 	}
 	// A damaged ContactsV2.sqlite: interactions still read, the error reported.
 	b := testkit.NewBackup(t, nil)

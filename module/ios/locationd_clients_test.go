@@ -12,14 +12,12 @@ import (
 )
 
 func TestLocationdClients(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("RootDomain", "Library/Caches/locationd/clients.plist", testkit.Plist(t, map[string]any{
+	run, err := runWithoutIndicators(t, LocationdClients{}, backupWith(t, "RootDomain", "Library/Caches/locationd/clients.plist", testkit.Plist(t, map[string]any{
 		"com.apple.Maps:": map[string]any{"BundleId": "com.apple.Maps", "LocationTimeStopped": 648259200.5,
 			"ClientStorageToken": []byte{1, 2, 3}, "Registered": true, "Authorization": 2},
 		"/usr/libexec/evild:": map[string]any{"Executable": "/usr/libexec/evild", "VisitTimeStopped": 0.0},
 		"migration":           5,
-	}))
-	run, err := runWithoutIndicators(t, LocationdClients{}, b.Open())
+	})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,11 +56,7 @@ func TestLocationdClients(t *testing.T) {
 }
 
 func TestLocationdClientsCorruptAndConformance(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("RootDomain", "Library/Caches/locationd/clients.plist", []byte("<plist><dict><key>x</key>"))
-	if _, err := testkit.Extract(t, LocationdClients{}, b.Open()); !errors.Is(err, evidence.ErrCorrupt) {
-		t.Errorf("corrupt: %v", err)
-	}
+	assertCorrupt(t, LocationdClients{}, "RootDomain", "Library/Caches/locationd/clients.plist", []byte("<plist><dict><key>x</key>"))
 	recs, err := testkit.Extract(t, LocationdClients{}, sharedBackup(t))
 	if !errors.Is(err, evidence.ErrNotFound) || len(recs) != 0 {
 		t.Errorf("shared backup: R=%d err=%v, want nothing found", len(recs), err)

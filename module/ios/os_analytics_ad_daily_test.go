@@ -14,14 +14,12 @@ import (
 
 func TestOSAnalyticsADDaily(t *testing.T) {
 	day := time.Date(2021, 7, 18, 0, 0, 0, 0, time.UTC)
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Preferences/com.apple.osanalytics.addaily.plist", testkit.Plist(t, map[string]any{
+	run, err := runWithoutIndicators(t, OSAnalyticsADDaily{}, backupWith(t, "HomeDomain", "Library/Preferences/com.apple.osanalytics.addaily.plist", testkit.Plist(t, map[string]any{
 		"netUsageBaseline": map[string]any{
 			"com.apple.mobilesafari": []any{day, 1, 2, 3, 4},
 			"bad":                    []any{day},
 		},
-	}))
-	run, err := runWithoutIndicators(t, OSAnalyticsADDaily{}, b.Open())
+	})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,11 +45,7 @@ func TestOSAnalyticsADDailyAbsentAndCorrupt(t *testing.T) {
 	if _, err := testkit.Extract(t, OSAnalyticsADDaily{}, testkit.NewBackup(t, nil).Open()); !errors.Is(err, evidence.ErrNotFound) {
 		t.Errorf("absent: %v", err)
 	}
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Preferences/com.apple.osanalytics.addaily.plist", []byte("bplist00\x00garbage"))
-	if _, err := testkit.Extract(t, OSAnalyticsADDaily{}, b.Open()); !errors.Is(err, evidence.ErrCorrupt) {
-		t.Errorf("corrupt: %v", err)
-	}
+	assertCorrupt(t, OSAnalyticsADDaily{}, "HomeDomain", "Library/Preferences/com.apple.osanalytics.addaily.plist", []byte("bplist00\x00garbage"))
 }
 
 func TestOSAnalyticsADDailyConformance(t *testing.T) {

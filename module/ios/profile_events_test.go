@@ -1,27 +1,23 @@
 package ios
 
 import (
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/internal/testkit"
 	"github.com/spycheck/spycheck/record"
 )
 
 func TestProfileEvents(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add(profilesDomain, "Library/ConfigurationProfiles/MCProfileEvents.plist", testkit.Plist(t, map[string]any{
+	run, err := runWithoutIndicators(t, ProfileEvents{}, backupWith(t, profilesDomain, "Library/ConfigurationProfiles/MCProfileEvents.plist", testkit.Plist(t, map[string]any{
 		"ProfileEvents": []any{
 			map[string]any{"com.example.profile": map[string]any{"Timestamp": time.Date(2021, 7, 18, 0, 0, 0, 0, time.UTC),
 				"Operation": "install", "Process": "/usr/libexec/mdmd"}},
 			"not an event",
 		},
-	}))
-	run, err := runWithoutIndicators(t, ProfileEvents{}, b.Open())
+	})))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,11 +46,7 @@ func TestProfileEvents(t *testing.T) {
 }
 
 func TestProfileEventsCorruptAndConformance(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add(profilesDomain, "Library/ConfigurationProfiles/MCProfileEvents.plist", []byte("bplist00garbage"))
-	if _, err := testkit.Extract(t, ProfileEvents{}, b.Open()); !errors.Is(err, evidence.ErrCorrupt) {
-		t.Errorf("corrupt: %v", err)
-	}
+	assertCorrupt(t, ProfileEvents{}, profilesDomain, "Library/ConfigurationProfiles/MCProfileEvents.plist", []byte("bplist00garbage"))
 	run, err := runWithoutIndicators(t, ProfileEvents{}, sharedBackup(t))
 	if err != nil || len(run.recs) != 0 || len(run.findings) != 0 {
 		t.Errorf("shared backup: R=%d A=%d err=%v", len(run.recs), len(run.findings), err)

@@ -2,15 +2,11 @@ package ios
 
 import (
 	"encoding/hex"
-	"errors"
-	"maps"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/spycheck/spycheck/evidence"
-	"github.com/spycheck/spycheck/evidence/iosbackup"
 	"github.com/spycheck/spycheck/internal/testkit"
 	"github.com/spycheck/spycheck/record"
 )
@@ -44,9 +40,7 @@ func TestSafariBrowserStateSchemas(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := testkit.NewBackup(t, nil)
-			b.Add("HomeDomain", "Library/Safari/BrowserState.db", testkit.SQLite(t, tc.script))
-			recs, err := testkit.Extract(t, SafariBrowserState{}, b.Open())
+			recs, err := testkit.Extract(t, SafariBrowserState{}, backupWith(t, "HomeDomain", "Library/Safari/BrowserState.db", testkit.SQLite(t, tc.script)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -121,14 +115,7 @@ func FuzzSafariSessionEntries(f *testing.F) {
 }
 
 func TestSafariBrowserStateConformance(t *testing.T) {
-	dir := testkit.SharedTestdata(t, "mvt", "ios_backup")
-	before := testkit.HashTree(t, dir)
-	src, err := iosbackup.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := testkit.Extract(t, SafariBrowserState{}, src)
-	src.Close()
+	recs, err := testkit.Extract(t, SafariBrowserState{}, sharedBackup(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,22 +129,10 @@ func TestSafariBrowserStateConformance(t *testing.T) {
 	if ev := timeline(SafariBrowserState{}, recs); len(ev) != 1 || ev[0].Data != "NSO is bad - https://en.wikipedia.org/wiki/NSO_Group" || ev[0].Event != "tab" {
 		t.Errorf("timeline = %+v", ev)
 	}
-	if after := testkit.HashTree(t, dir); !maps.Equal(before, after) {
-		t.Error("evidence folder changed")
-	}
 }
 
 func TestSafariBrowserStateCorrupt(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Safari/BrowserState.db", []byte("garbage garbage garbage garbage garbage"))
-	_, err := testkit.Extract(t, SafariBrowserState{}, b.Open())
-	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "Library/Safari/BrowserState.db") {
-		t.Errorf("err = %v, want corrupt naming the file", err)
-	}
-	b = testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Safari/BrowserState.db", testkit.SQLite(t, "CREATE TABLE tabs (id INTEGER, title TEXT);"))
-	_, err = testkit.Extract(t, SafariBrowserState{}, b.Open())
-	if !errors.Is(err, evidence.ErrCorrupt) {
-		t.Errorf("err = %v, want unknown schema", err)
-	}
+	const p = "Library/Safari/BrowserState.db"
+	assertCorrupt(t, SafariBrowserState{}, "HomeDomain", p, []byte("garbage garbage garbage garbage garbage"), p)
+	assertCorrupt(t, SafariBrowserState{}, "HomeDomain", p, testkit.SQLite(t, "CREATE TABLE tabs (id INTEGER, title TEXT);"))
 }

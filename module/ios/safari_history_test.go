@@ -3,43 +3,13 @@ package ios
 import (
 	"encoding/json"
 	"errors"
-	"maps"
 	"strings"
 	"testing"
 
 	"github.com/spycheck/spycheck/evidence"
-	"github.com/spycheck/spycheck/evidence/iosbackup"
 	"github.com/spycheck/spycheck/internal/testkit"
-	"github.com/spycheck/spycheck/module"
 	"github.com/spycheck/spycheck/record"
 )
-
-// inspect runs a module's heuristics over records, as the checker does.
-func inspect(m module.Heuristic, recs []record.Record) []record.Finding {
-	var out []record.Finding
-	raise := func(f record.Finding) { out = append(out, f) }
-	in := m.NewInspector()
-	for _, r := range recs {
-		in.Inspect(r, raise)
-	}
-	in.Finish(raise)
-	return out
-}
-
-// timeline collects a module's de-duplicated timeline, as the checker does.
-func timeline(m module.Module, recs []record.Record) []record.Event {
-	seen := map[record.Event]bool{}
-	var out []record.Event
-	for _, r := range recs {
-		for _, ev := range m.Timeline(r) {
-			if !seen[ev] {
-				seen[ev] = true
-				out = append(out, ev)
-			}
-		}
-	}
-	return out
-}
 
 const (
 	safariDefaultURL = "https://default.example.net/visited-page"
@@ -166,12 +136,10 @@ func TestSafariHistoryRedirectHeuristic(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := testkit.NewBackup(t, nil)
-			b.Add("HomeDomain", "Library/Safari/History.db", historyDB(t, tc.origin, `
+			recs, err := testkit.Extract(t, SafariHistory{}, backupWith(t, "HomeDomain", "Library/Safari/History.db", historyDB(t, tc.origin, `
 				INSERT INTO history_items VALUES (2, '`+tc.dest+`');
 				UPDATE history_visits SET redirect_destination = 2 WHERE id = 1;
-				INSERT INTO history_visits VALUES (2, 2, `+tc.destTime+`, 1, NULL);`))
-			recs, err := testkit.Extract(t, SafariHistory{}, b.Open())
+				INSERT INTO history_visits VALUES (2, 2, `+tc.destTime+`, 1, NULL);`)))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -222,36 +190,17 @@ func TestSafariURLDomain(t *testing.T) {
 }
 
 func TestSafariHistoryConformance(t *testing.T) {
-	dir := testkit.SharedTestdata(t, "mvt", "ios_backup")
-	before := testkit.HashTree(t, dir)
-	src, err := iosbackup.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := testkit.Extract(t, SafariHistory{}, src)
-	src.Close()
+	recs, err := testkit.Extract(t, SafariHistory{}, sharedBackup(t))
 	// MVT: R=0, A=0 — the backup lists History.db but does not hold it.
 	if !errors.Is(err, evidence.ErrNotFound) || len(recs) != 0 {
 		t.Errorf("got %d records, err %v; want none, not found", len(recs), err)
 	}
-	if after := testkit.HashTree(t, dir); !maps.Equal(before, after) {
-		t.Error("evidence folder changed")
-	}
 }
 
 func TestSafariHistoryCorrupt(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Safari/History.db", []byte("this is not a database, just garbage bytes"))
-	_, err := testkit.Extract(t, SafariHistory{}, b.Open())
-	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "Library/Safari/History.db") {
-		t.Errorf("err = %v, want corrupt naming the file", err)
-	}
-	b = testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Safari/History.db", testkit.SQLite(t, "CREATE TABLE history_items (id INTEGER, url TEXT);"))
-	_, err = testkit.Extract(t, SafariHistory{}, b.Open())
-	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "history_visits") {
-		t.Errorf("err = %v, want unknown schema", err)
-	}
+	const p = "Library/Safari/History.db"
+	assertCorrupt(t, SafariHistory{}, "HomeDomain", p, []byte("this is not a database, just garbage bytes"), p)
+	assertCorrupt(t, SafariHistory{}, "HomeDomain", p, testkit.SQLite(t, "CREATE TABLE history_items (id INTEGER, url TEXT);"), "history_visits")
 }
 
 // A redirect a whole day plus half a second later is not "less than a

@@ -3,14 +3,11 @@ package ios
 import (
 	"encoding/hex"
 	"errors"
-	"maps"
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/spycheck/spycheck/evidence"
-	"github.com/spycheck/spycheck/evidence/iosbackup"
 	"github.com/spycheck/spycheck/internal/testkit"
 	"github.com/spycheck/spycheck/record"
 )
@@ -29,12 +26,10 @@ const shortcutsSchema = `CREATE TABLE ZSHORTCUT (Z_PK INTEGER PRIMARY KEY, ZNAME
 	CREATE TABLE ZSHORTCUTACTIONS (Z_PK INTEGER PRIMARY KEY, ZSHORTCUT INTEGER, ZDATA BLOB);`
 
 func TestShortcuts(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Shortcuts/Shortcuts.sqlite", testkit.SQLite(t, shortcutsSchema+`
+	recs, err := testkit.Extract(t, Shortcuts{}, backupWith(t, "HomeDomain", "Library/Shortcuts/Shortcuts.sqlite", testkit.SQLite(t, shortcutsSchema+`
 		INSERT INTO ZSHORTCUT VALUES (1, 'Open site', 654598606.0, 654598706.5, 'Opens a site');
 		INSERT INTO ZSHORTCUTACTIONS VALUES (1, 1, X'`+hex.EncodeToString(shortcutActions(t))+`');
-		INSERT INTO ZSHORTCUT VALUES (2, 'Empty', 654598606.0, NULL, NULL);`))
-	recs, err := testkit.Extract(t, Shortcuts{}, b.Open())
+		INSERT INTO ZSHORTCUT VALUES (2, 'Empty', 654598606.0, NULL, NULL);`)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,34 +86,15 @@ func FuzzShortcutActionURLs(f *testing.F) {
 }
 
 func TestShortcutsConformance(t *testing.T) {
-	dir := testkit.SharedTestdata(t, "mvt", "ios_backup")
-	before := testkit.HashTree(t, dir)
-	src, err := iosbackup.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := testkit.Extract(t, Shortcuts{}, src)
-	src.Close()
+	recs, err := testkit.Extract(t, Shortcuts{}, sharedBackup(t))
 	// MVT finds no Shortcuts.sqlite in the backup: R=0.
 	if !errors.Is(err, evidence.ErrNotFound) || len(recs) != 0 {
 		t.Errorf("got %d records, err %v; want none, not found", len(recs), err)
 	}
-	if after := testkit.HashTree(t, dir); !maps.Equal(before, after) {
-		t.Error("evidence folder changed")
-	}
 }
 
 func TestShortcutsCorrupt(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Shortcuts/Shortcuts.sqlite", []byte("garbage garbage garbage garbage garbage"))
-	_, err := testkit.Extract(t, Shortcuts{}, b.Open())
-	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "Library/Shortcuts/Shortcuts.sqlite") {
-		t.Errorf("err = %v, want corrupt naming the file", err)
-	}
-	b = testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/Shortcuts/Shortcuts.sqlite", testkit.SQLite(t, "CREATE TABLE ZSHORTCUT (Z_PK INTEGER);"))
-	_, err = testkit.Extract(t, Shortcuts{}, b.Open())
-	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "ZNAME") {
-		t.Errorf("err = %v, want unknown schema", err)
-	}
+	const p = "Library/Shortcuts/Shortcuts.sqlite"
+	assertCorrupt(t, Shortcuts{}, "HomeDomain", p, []byte("garbage garbage garbage garbage garbage"), p)
+	assertCorrupt(t, Shortcuts{}, "HomeDomain", p, testkit.SQLite(t, "CREATE TABLE ZSHORTCUT (Z_PK INTEGER);"), "ZNAME")
 }

@@ -41,9 +41,7 @@ func smsDB(t *testing.T, rows string) []byte {
 }
 
 func smsBackup(t *testing.T, db []byte) *iosbackup.Backup {
-	b := testkit.NewBackup(t, nil)
-	b.Add("HomeDomain", "Library/SMS/sms.db", db)
-	return b.Open()
+	return backupWith(t, "HomeDomain", "Library/SMS/sms.db", db)
 }
 
 func TestSMSExtract(t *testing.T) {
@@ -144,20 +142,12 @@ func TestSMSAppleThreatNotification(t *testing.T) {
 }
 
 func TestSMSUnknownSchema(t *testing.T) {
-	src := smsBackup(t, testkit.SQLite(t, "CREATE TABLE chat (ROWID INTEGER PRIMARY KEY);"))
-	_, err := testkit.Extract(t, SMS{}, src)
-	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "Library/SMS/sms.db") || !strings.Contains(err.Error(), "message") {
-		t.Errorf("err = %v, want a corrupt-schema error naming sms.db and the message table", err)
-	}
+	assertCorrupt(t, SMS{}, "HomeDomain", "Library/SMS/sms.db", testkit.SQLite(t, "CREATE TABLE chat (ROWID INTEGER PRIMARY KEY);"), "Library/SMS/sms.db", "message")
 }
 
 func TestSMSCorrupt(t *testing.T) {
-	src := smsBackup(t, []byte("this is not a database, just garbage bytes that are long enough"))
 	for _, m := range []module.Module{SMS{}, SMSAttachments{}} {
-		_, err := testkit.Extract(t, m, src)
-		if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "sms.db") {
-			t.Errorf("%s: err = %v, want ErrCorrupt naming sms.db", m.Info().Name, err)
-		}
+		assertCorrupt(t, m, "HomeDomain", "Library/SMS/sms.db", []byte("this is not a database, just garbage bytes that are long enough"), "sms.db")
 	}
 }
 

@@ -195,7 +195,7 @@ func TestSysdiagnoseArchive(t *testing.T) {
 		"system_logs.logarchive/00/0000000000000001.tracev3": "\x00binary",
 		"crashes_and_spins/._Setup-2025-11-22-192943.ips":    "\x00\x05\x16\x07",
 	})
-	before := testkit.HashTree(t, filepath.Dir(archive))
+	keepUnchanged(t, filepath.Dir(archive))
 	src := openSysdiagnose(t, archive)
 	ps, err := testkit.Extract(t, SysdiagnosePS{}, src)
 	if err != nil || len(ps) != 7 || ps[0].String("isodate") != "2025-11-23 00:36:23.000000" {
@@ -214,9 +214,6 @@ func TestSysdiagnoseArchive(t *testing.T) {
 	mi, err := testkit.Extract(t, SysdiagnoseMobileInstallation{}, src)
 	if err != nil || len(mi) != 6 || mi[0].String("utc_offset") != "-0500" {
 		t.Fatalf("mobile installation: %d records, err %v", len(mi), err)
-	}
-	if diff := cmp.Diff(before, testkit.HashTree(t, filepath.Dir(archive))); diff != "" {
-		t.Errorf("evidence changed:\n%s", diff)
 	}
 }
 

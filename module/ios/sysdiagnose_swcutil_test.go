@@ -180,13 +180,10 @@ func TestSysdiagnoseSWCUtilAbsentAndCorrupt(t *testing.T) {
 // TestSysdiagnoseSWCUtilArchive reads the file from a sysdiagnose .tar.gz.
 func TestSysdiagnoseSWCUtilArchive(t *testing.T) {
 	archive := writeSysdiagnoseTarGz(t, map[string]string{"swcutil_show.txt": swcShow, "ps.txt": psClean})
-	before := testkit.HashTree(t, filepath.Dir(archive))
+	keepUnchanged(t, filepath.Dir(archive))
 	recs, err := testkit.Extract(t, SysdiagnoseSWCUtil{}, openSysdiagnose(t, archive))
 	if err != nil || len(recs) != 4 || recs[2].String("domain") != "*.messenger.example" {
 		t.Fatalf("%d records, err %v", len(recs), err)
-	}
-	if diff := cmp.Diff(before, testkit.HashTree(t, filepath.Dir(archive))); diff != "" {
-		t.Errorf("evidence changed:\n%s", diff)
 	}
 }
 

@@ -3,8 +3,6 @@ package ios
 import (
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/spycheck/spycheck/evidence/iosbackup"
 	"github.com/spycheck/spycheck/internal/testkit"
 	"github.com/spycheck/spycheck/record"
@@ -40,19 +38,8 @@ func TestTCCSchemas(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := testkit.NewBackup(t, nil)
-			b.Add("HomeDomain", "Library/TCC/TCC.db", testkit.SQLite(t, tc.script))
-			recs, err := testkit.Extract(t, TCC{}, b.Open())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(recs) != 1 {
-				t.Fatalf("got %d records, want 1", len(recs))
-			}
-			if diff := cmp.Diff(tc.want, recs[0].Data); diff != "" {
-				t.Errorf("record (-want +got):\n%s", diff)
-			}
-			obs := TCC{}.Observables(recs[0])
+			r := oneRecord(t, TCC{}, backupWith(t, "HomeDomain", "Library/TCC/TCC.db", testkit.SQLite(t, tc.script)), tc.want)
+			obs := TCC{}.Observables(r)
 			if len(obs) != 1 || obs[0].Kind != record.Process || obs[0].Value != tc.want["client"] {
 				t.Errorf("observables = %+v", obs)
 			}

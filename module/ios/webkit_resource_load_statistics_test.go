@@ -2,14 +2,10 @@ package ios
 
 import (
 	"errors"
-	"maps"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
 	"github.com/spycheck/spycheck/evidence"
-	"github.com/spycheck/spycheck/evidence/iosbackup"
 	"github.com/spycheck/spycheck/internal/testkit"
 	"github.com/spycheck/spycheck/record"
 )
@@ -41,23 +37,12 @@ func TestWebkitResourceLoadStatisticsSchemas(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			b := testkit.NewBackup(t, nil)
-			b.Add("AppDomain-com.example.browser", webkitObservationsPath, testkit.SQLite(t, tc.script))
-			recs, err := testkit.Extract(t, WebkitResourceLoadStatistics{}, b.Open())
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(recs) != 1 {
-				t.Fatalf("got %d records, want 1", len(recs))
-			}
-			if diff := cmp.Diff(tc.want, recs[0].Data); diff != "" {
-				t.Errorf("record (-want +got):\n%s", diff)
-			}
-			obs := WebkitResourceLoadStatistics{}.Observables(recs[0])
+			r := oneRecord(t, WebkitResourceLoadStatistics{}, backupWith(t, "AppDomain-com.example.browser", webkitObservationsPath, testkit.SQLite(t, tc.script)), tc.want)
+			obs := WebkitResourceLoadStatistics{}.Observables(r)
 			if len(obs) != 1 || obs[0].Kind != record.URL || obs[0].Value != tc.want["registrable_domain"] {
 				t.Errorf("observables = %+v", obs)
 			}
-			ev := WebkitResourceLoadStatistics{}.Timeline(recs[0])
+			ev := WebkitResourceLoadStatistics{}.Timeline(r)
 			if len(ev) != 1 || ev[0].Data != "Webkit resource loaded from "+tc.want["registrable_domain"].(string)+" by app in domain AppDomain-com.example.browser" {
 				t.Errorf("timeline = %+v", ev)
 			}
@@ -79,14 +64,7 @@ func TestWebkitResourceLoadStatisticsFSDump(t *testing.T) {
 }
 
 func TestWebkitResourceLoadStatisticsConformance(t *testing.T) {
-	dir := testkit.SharedTestdata(t, "mvt", "ios_backup")
-	before := testkit.HashTree(t, dir)
-	src, err := iosbackup.Open(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	recs, err := testkit.Extract(t, WebkitResourceLoadStatistics{}, src)
-	src.Close()
+	recs, err := testkit.Extract(t, WebkitResourceLoadStatistics{}, sharedBackup(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,9 +96,6 @@ func TestWebkitResourceLoadStatisticsConformance(t *testing.T) {
 		if r.String("domain") != "AppDomain-com.google.chrome.ios" {
 			t.Errorf("domain = %q", r.String("domain"))
 		}
-	}
-	if after := testkit.HashTree(t, dir); !maps.Equal(before, after) {
-		t.Error("evidence folder changed")
 	}
 }
 

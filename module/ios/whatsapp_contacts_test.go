@@ -14,9 +14,7 @@ import (
 )
 
 func whatsappContactsBackup(t *testing.T, db []byte) *iosbackup.Backup {
-	b := testkit.NewBackup(t, nil)
-	b.Add(whatsappDomain, "ContactsV2.sqlite", db)
-	return b.Open()
+	return backupWith(t, whatsappDomain, "ContactsV2.sqlite", db)
 }
 
 func TestWhatsappContactsFileID(t *testing.T) {
@@ -75,14 +73,11 @@ func TestWhatsappContactsProblems(t *testing.T) {
 	if _, err := testkit.Extract(t, WhatsappContacts{}, testkit.NewBackup(t, nil).Open()); !errors.Is(err, evidence.ErrNotFound) {
 		t.Errorf("absent: err = %v, want ErrNotFound", err)
 	}
-	for name, db := range map[string][]byte{
+	for _, db := range map[string][]byte{
 		"garbage":  []byte("garbage garbage garbage garbage garbage garbage garbage garbage garbage garbage"),
 		"no table": testkit.SQLite(t, "CREATE TABLE other (x);"),
 	} {
-		_, err := testkit.Extract(t, WhatsappContacts{}, whatsappContactsBackup(t, db))
-		if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "ContactsV2.sqlite") {
-			t.Errorf("%s: err = %v, want ErrCorrupt naming ContactsV2.sqlite", name, err)
-		}
+		assertCorrupt(t, WhatsappContacts{}, whatsappDomain, "ContactsV2.sqlite", db, "ContactsV2.sqlite")
 	}
 }
 

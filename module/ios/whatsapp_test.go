@@ -36,8 +36,7 @@ func TestWhatsappFileIDs(t *testing.T) {
 }
 
 func TestWhatsappMessagesAndLIDFallback(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add(whatsappDomain, "ChatStorage.sqlite", testkit.SQLite(t, whatsappSchema+lidSchema+`
+	recs, err := testkit.Extract(t, Whatsapp{}, backupWith(t, whatsappDomain, "ChatStorage.sqlite", testkit.SQLite(t, whatsappSchema+lidSchema+`
 		INSERT INTO ZWAMESSAGE VALUES (1, 1, '1@s.whatsapp.net', 'line1
 see https://a.example.org/x https://a.example.org/x', 700000000);
 		INSERT INTO ZWAMESSAGE VALUES (2, 1, NULL, NULL, NULL);
@@ -46,8 +45,7 @@ see https://a.example.org/x https://a.example.org/x', 700000000);
 		INSERT INTO ZWAMEDIAITEM VALUES (1, 3, NULL, 'https://mmg.whatsapp.net/d/f/abc.enc');
 		INSERT INTO ZWAMESSAGEDATAITEM VALUES (1, 3, 'https://preview.example.net/p', NULL, 'https://mmg-fna.whatsapp.net/x', NULL, NULL);
 		INSERT INTO ZWACHATSESSION VALUES (1, '42@lid', NULL, 0, 0, 0, 4, NULL, NULL);
-		INSERT INTO ZWAPHONENUMBERLIDPAIR VALUES (1, 0, '42@lid', '+15555550100@s.whatsapp.net');`))
-	recs, err := testkit.Extract(t, Whatsapp{}, b.Open())
+		INSERT INTO ZWAPHONENUMBERLIDPAIR VALUES (1, 0, '42@lid', '+15555550100@s.whatsapp.net');`)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +93,9 @@ see https://a.example.org/x https://a.example.org/x', 700000000);
 }
 
 func TestWhatsappMinimalSchema(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add(whatsappDomain, "ChatStorage.sqlite", testkit.SQLite(t, `
+	recs, err := testkit.Extract(t, Whatsapp{}, backupWith(t, whatsappDomain, "ChatStorage.sqlite", testkit.SQLite(t, `
 		CREATE TABLE ZWAMESSAGE (Z_PK INTEGER PRIMARY KEY, ZTEXT TEXT, ZMESSAGEDATE REAL);
-		INSERT INTO ZWAMESSAGE VALUES (1, 'https://x.example.org', 700000000);`))
-	recs, err := testkit.Extract(t, Whatsapp{}, b.Open())
+		INSERT INTO ZWAMESSAGE VALUES (1, 'https://x.example.org', 700000000);`)))
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("got %d records, %v; want the one message", len(recs), err)
 	}
@@ -133,17 +129,8 @@ func TestWhatsappLIDDatabaseProblems(t *testing.T) {
 }
 
 func TestWhatsappCorrupt(t *testing.T) {
-	b := testkit.NewBackup(t, nil)
-	b.Add(whatsappDomain, "ChatStorage.sqlite", []byte("not a database, but garbage bytes long enough to look like one"))
-	_, err := testkit.Extract(t, Whatsapp{}, b.Open())
-	if !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "ChatStorage.sqlite") {
-		t.Errorf("err = %v, want ErrCorrupt naming ChatStorage.sqlite", err)
-	}
-	b = testkit.NewBackup(t, nil)
-	b.Add(whatsappDomain, "ChatStorage.sqlite", testkit.SQLite(t, "CREATE TABLE ZWACHATSESSION (Z_PK INTEGER PRIMARY KEY);"))
-	if _, err := testkit.Extract(t, Whatsapp{}, b.Open()); !errors.Is(err, evidence.ErrCorrupt) || !strings.Contains(err.Error(), "ZWAMESSAGE") {
-		t.Errorf("err = %v, want ErrCorrupt naming ZWAMESSAGE", err)
-	}
+	assertCorrupt(t, Whatsapp{}, whatsappDomain, "ChatStorage.sqlite", []byte("not a database, but garbage bytes long enough to look like one"), "ChatStorage.sqlite")
+	assertCorrupt(t, Whatsapp{}, whatsappDomain, "ChatStorage.sqlite", testkit.SQLite(t, "CREATE TABLE ZWACHATSESSION (Z_PK INTEGER PRIMARY KEY);"), "ZWAMESSAGE")
 }
 
 func TestWhatsappConformance(t *testing.T) {
