@@ -200,3 +200,25 @@ func TestContextMatchesAreInformational(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// followingModule says more about a record once it matched.
+type followingModule struct{ fakeModule }
+
+func (followingModule) FollowMatch(r record.Record) []record.Finding {
+	return []record.Finding{module.Alert(record.High, r, "", "and more")}
+}
+
+func TestMatchFollower(t *testing.T) {
+	res := Run(context.Background(), nil, Options{
+		Modules: []module.Module{followingModule{fakeModule{name: "alpha", records: []map[string]any{{"url": "https://evil.example/x"}, {"url": "https://ok.example/"}}}}},
+		Matcher: mapMatcher{"https://evil.example/x": "Spy"},
+	})
+	var got []string
+	for _, f := range res.Findings {
+		got = append(got, f.Severity.String()+" "+f.Message)
+	}
+	want := []string{"CRITICAL matched https://evil.example/x", "HIGH and more", "INFORMATIONAL 2 records"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}

@@ -45,6 +45,11 @@ func (j *judge) judge(r record.Record) {
 					sev = record.Info
 				}
 				j.raise(record.Finding{Severity: sev, Module: j.info.Name, Message: m.Message, EventTime: when, Event: r.Data, Indicator: &ind})
+				if f, ok := j.mod.(module.MatchFollower); ok && !m.Context {
+					for _, more := range f.FollowMatch(r) {
+						j.raise(more)
+					}
+				}
 				break
 			}
 		}

@@ -62,6 +62,13 @@ type Inspector interface {
 	Finish(raise func(record.Finding))
 }
 
+// MatchFollower is implemented by modules that say more about a record
+// once one of its observables matched an indicator (WebKit's session log
+// then describes the redirect chain the suspicious domain was part of).
+type MatchFollower interface {
+	FollowMatch(r record.Record) []record.Finding
+}
+
 // InspectFunc turns a per-record function into an Inspector.
 type InspectFunc func(r record.Record, raise func(record.Finding))
 

@@ -22,6 +22,7 @@ package ios
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/spycheck/spycheck/evidence"
@@ -147,3 +148,23 @@ func (WebkitSessionResourceLog) Observables(r record.Record) []record.Observable
 
 // Timeline implements module.Module: none, as MVT.
 func (WebkitSessionResourceLog) Timeline(record.Record) []record.Event { return nil }
+
+// FollowMatch implements module.MatchFollower: when a domain of the entry
+// is an indicator, the redirect chain through it is worth its own finding
+// (MVT's "Found HTTP redirect between suspicious domains").
+func (WebkitSessionResourceLog) FollowMatch(r record.Record) []record.Finding {
+	sources := webkitSessionDomains(r.Data["redirect_source"])
+	destinations := webkitSessionDomains(r.Data["redirect_destination"])
+	if len(sources) == 0 && len(destinations) == 0 {
+		return nil
+	}
+	var path strings.Builder
+	if len(sources) > 0 {
+		path.WriteString("SOURCE: " + strings.Join(sources, ", ") + " -> ")
+	}
+	path.WriteString("ORIGIN: " + r.String("origin"))
+	if len(destinations) > 0 {
+		path.WriteString(" -> DESTINATION: " + strings.Join(destinations, ", "))
+	}
+	return []record.Finding{module.Alert(record.High, r, r.String("last_seen"), "Found HTTP redirect between suspicious domains: "+path.String())}
+}

@@ -64,3 +64,20 @@ func TestWebkitSessionResourceLogCorrupt(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+func TestWebkitSessionResourceLogRedirectChain(t *testing.T) {
+	r := record.Record{Module: "webkit_session_resource_log", Data: map[string]any{
+		"origin": "tracker.example.net", "last_seen": "2021-07-18 00:00:00.000000",
+		"redirect_source":      []any{map[string]any{"origin": "news.example.org"}},
+		"redirect_destination": []any{map[string]any{"domain": "evil.example.com"}},
+	}}
+	got := WebkitSessionResourceLog{}.FollowMatch(r)
+	want := "Found HTTP redirect between suspicious domains: SOURCE: news.example.org -> ORIGIN: tracker.example.net -> DESTINATION: evil.example.com"
+	if len(got) != 1 || got[0].Severity != record.High || got[0].Message != want || got[0].EventTime != "2021-07-18 00:00:00.000000" {
+		t.Errorf("FollowMatch = %+v", got)
+	}
+	r.Data["redirect_source"], r.Data["redirect_destination"] = "", ""
+	if got := (WebkitSessionResourceLog{}).FollowMatch(r); got != nil {
+		t.Errorf("no redirect, yet %+v", got)
+	}
+}
