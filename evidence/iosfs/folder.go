@@ -34,6 +34,12 @@ func findRoot(dir string) string {
 	return dir
 }
 
+// onlyEntry reports whether dir holds exactly one entry.
+func onlyEntry(dir string) bool {
+	ents, err := os.ReadDir(dir)
+	return err == nil && len(ents) == 1
+}
+
 func isRealDir(p string) bool {
 	st, err := os.Lstat(p)
 	return err == nil && st.IsDir()

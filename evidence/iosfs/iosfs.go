@@ -230,6 +230,8 @@ func (s *FS) openFolder() error {
 	dir := s.path
 	if s.ios() {
 		dir = findRoot(s.path)
+	} else if subs := subDirs(dir); len(subs) == 1 && onlyEntry(dir) {
+		dir = subs[0] // a folder holding just the acquisition's own top folder
 	}
 	f, err := openFolder(dir, s.warn, s.ios())
 	if err != nil {

@@ -79,3 +79,23 @@ func TestPlainLayoutSharedAndroidQF(t *testing.T) {
 		src.Close()
 	}
 }
+
+// A folder holding only the acquisition's top folder (an extracted
+// sysdiagnose archive) is read from that top folder.
+func TestPlainLayoutSingleTopFolder(t *testing.T) {
+	dir := t.TempDir()
+	top := filepath.Join(dir, "sysdiagnose_2026.01.01_10-00-00+0100_iPhone-OS_iPhone_23A341", "system_logs.logarchive", "Extra")
+	if err := os.MkdirAll(top, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(top, "shutdown.log"), []byte("SIGTERM: [1]\n"), 0o644)
+	src, err := Open(dir, Options{Kind: evidence.IOSSysdiagnose})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer src.Close()
+	got, err := src.Find(context.Background(), evidence.Query{DevicePaths: []string{"system_logs.logarchive/Extra/shutdown.log"}})
+	if err != nil || len(got) != 1 {
+		t.Errorf("found %v, %v", got, err)
+	}
+}
