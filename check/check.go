@@ -189,7 +189,7 @@ func runModule(ctx context.Context, m module.Module, opts Options, produce feed,
 			mr.status.State = Failed
 			mr.status.Err = fmt.Errorf("write %s results: %w", info.Name, outErr)
 		}
-		mr.findings, mr.urls = j.done()
+		mr.findings, mr.urls = finishJudge(j, &mr.status)
 		mr.status.Findings = len(mr.findings)
 		mr.status.Duration = time.Since(start)
 	}()
@@ -217,4 +217,17 @@ func runModule(ctx context.Context, m module.Module, opts Options, produce feed,
 		mr.status.Err = fmt.Errorf("module %s: %w", info.Name, err)
 	}
 	return mr
+}
+
+// finishJudge runs the module's final judgement, turning a panic of its
+// heuristics into a failed status.
+func finishJudge(j *judge, st *Status) (findings []record.Finding, urls []URL) {
+	defer func() {
+		if p := recover(); p != nil {
+			st.State = Failed
+			st.Err = fmt.Errorf("module %s: internal error: %v", st.Module, p)
+			findings, urls = j.findings, j.urls
+		}
+	}()
+	return j.done()
 }

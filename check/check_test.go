@@ -222,3 +222,42 @@ func TestMatchFollower(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// panickyInspector fails while judging, on the consumer goroutine or at the end.
+type panickyInspector struct{ inFinish bool }
+
+func (p panickyInspector) Inspect(record.Record, func(record.Finding)) {
+	if !p.inFinish {
+		panic("inspect boom")
+	}
+}
+
+func (p panickyInspector) Finish(func(record.Finding)) {
+	if p.inFinish {
+		panic("finish boom")
+	}
+}
+
+type panickyHeuristics struct {
+	fakeModule
+	inFinish bool
+}
+
+func (p panickyHeuristics) NewInspector() module.Inspector { return panickyInspector{p.inFinish} }
+
+func TestPanickingHeuristicsFailTheModuleOnly(t *testing.T) {
+	recs := make([]map[string]any, 200)
+	for i := range recs {
+		recs[i] = map[string]any{"url": "https://x.example/"}
+	}
+	res := Run(context.Background(), nil, Options{Modules: []module.Module{
+		panickyHeuristics{fakeModule: fakeModule{name: "a", records: recs}},
+		panickyHeuristics{fakeModule: fakeModule{name: "b", records: recs}, inFinish: true},
+		fakeModule{name: "c", records: recs[:1]},
+	}})
+	for i, want := range []State{Failed, Failed, OK} {
+		if st := res.Statuses[i]; st.State != want || (want == Failed && !strings.Contains(st.Err.Error(), "boom")) {
+			t.Errorf("module %s: %+v", st.Module, st)
+		}
+	}
+}
