@@ -97,7 +97,7 @@ func (m SafariHistory) Timeline(r record.Record) []record.Event {
 // An http:// visit redirected, within the same database, to a visit on
 // another domain less than a second later is suspicious.
 func (SafariHistory) NewInspector() module.Inspector {
-	return &safariRedirects{visits: map[safariVisitKey]safariVisit{}, pending: map[safariVisitKey][]record.Record{}}
+	return &safariRedirects{recent: map[safariVisitKey]safariVisit{}, pending: map[safariVisitKey][]record.Record{}}
 }
 
 // safariVisitKey names a visit: visit ids are only unique in one database.
@@ -107,17 +107,40 @@ type safariVisitKey struct {
 }
 
 // safariVisit is what the redirect check needs to know of a visit: its
-// URL and time, kept as the record's own strings (every visit is
-// remembered, so nothing is parsed until a redirect needs it).
+// URL and time, kept as the record's own strings (nothing is parsed until
+// a redirect needs it).
 type safariVisit struct {
 	url, isodate string
 }
 
-// safariRedirects remembers each visit's domain and time, and the http://
-// visits whose redirect destination has not been seen yet.
+// safariRecentVisits is how many of the latest visits are remembered for
+// a redirect whose destination was listed before its origin. Visits come
+// in time order (the query orders them by visit_time, as MVT's does), so
+// a destination that could raise the alert (0 to 1 s after its origin) is
+// either listed after the origin, and found through pending, or has the
+// very same time and is among the latest visits.
+const safariRecentVisits = 4096
+
+// safariRedirects remembers the latest visits and the http:// visits
+// whose redirect destination has not been seen yet. Memory stays bounded
+// whatever the size of the history.
 type safariRedirects struct {
-	visits  map[safariVisitKey]safariVisit
+	recent  map[safariVisitKey]safariVisit
+	ring    []safariVisitKey // keys of recent, oldest at next once full
+	next    int
 	pending map[safariVisitKey][]record.Record
+}
+
+// remember keeps v among the latest visits, forgetting the oldest.
+func (s *safariRedirects) remember(key safariVisitKey, v safariVisit) {
+	if len(s.ring) < safariRecentVisits {
+		s.ring = append(s.ring, key)
+	} else {
+		delete(s.recent, s.ring[s.next])
+		s.ring[s.next] = key
+		s.next = (s.next + 1) % safariRecentVisits
+	}
+	s.recent[key] = v
 }
 
 // Inspect implements module.Inspector.
@@ -126,7 +149,7 @@ func (s *safariRedirects) Inspect(r record.Record, raise func(record.Finding)) {
 	if id, ok := safariVisitID(r.Data["visit_id"]); ok {
 		key := safariVisitKey{db, id}
 		v := newSafariVisit(r)
-		s.visits[key] = v
+		s.remember(key, v)
 		for _, origin := range s.pending[key] {
 			safariCheckRedirect(origin, v, raise)
 		}
@@ -140,7 +163,7 @@ func (s *safariRedirects) Inspect(r record.Record, raise func(record.Finding)) {
 		return
 	}
 	key := safariVisitKey{db, dest}
-	if v, seen := s.visits[key]; seen {
+	if v, seen := s.recent[key]; seen {
 		safariCheckRedirect(r, v, raise)
 		return
 	}
@@ -150,8 +173,9 @@ func (s *safariRedirects) Inspect(r record.Record, raise func(record.Finding)) {
 // Finish implements module.Inspector: redirects to visits never seen
 // raise nothing.
 func (s *safariRedirects) Finish(func(record.Finding)) {
-	clear(s.visits)
+	clear(s.recent)
 	clear(s.pending)
+	s.ring = nil
 }
 
 func safariVisitID(v any) (int64, bool) {
