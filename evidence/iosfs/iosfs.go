@@ -230,8 +230,10 @@ func (s *FS) openFolder() error {
 	dir := s.path
 	if s.ios() {
 		dir = findRoot(s.path)
-	} else if subs := subDirs(dir); len(subs) == 1 && onlyEntry(dir) {
-		dir = subs[0] // a folder holding just the acquisition's own top folder
+	} else if subs := subDirs(dir); len(subs) == 1 && onlyEntry(dir) && s.opts.Kind != evidence.AndroidBackup {
+		// A folder holding just the acquisition's own top folder (an
+		// unpacked Android backup's apps/ is part of its layout).
+		dir = subs[0]
 	}
 	f, err := openFolder(dir, s.warn, s.ios())
 	if err != nil {
