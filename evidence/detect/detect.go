@@ -52,6 +52,9 @@ func Kind(p string) (evidence.Kind, error) {
 		return "", fmt.Errorf("detect %s: %w", p, err)
 	}
 	if k := fromNames(names); k != "" {
+		if k == evidence.IOSBackup && !st.IsDir() {
+			return "", fmt.Errorf("detect %s: an iTunes/Finder backup inside an archive: extract it and give its folder (backups are read from their folder)", p)
+		}
 		return k, nil
 	}
 	return "", fmt.Errorf("detect %s: %w", p, ErrUnknown)

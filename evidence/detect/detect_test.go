@@ -129,6 +129,9 @@ func TestUnknown(t *testing.T) {
 	if _, err := Kind(age); err == nil || !strings.Contains(err.Error(), "age") {
 		t.Errorf("age file: %v", err)
 	}
+	if _, err := Kind(zipOf(t, "b/Manifest.db", "b/Info.plist")); err == nil || !strings.Contains(err.Error(), "extract it") {
+		t.Errorf("zipped backup: %v", err)
+	}
 	corrupt := filepath.Join(t.TempDir(), "bad.zip")
 	os.WriteFile(corrupt, []byte("PK\x03\x04 truncated"), 0o644)
 	if _, err := Kind(corrupt); !errors.Is(err, evidence.ErrCorrupt) {
