@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/spycheck/spycheck/acquire"
 	"github.com/spycheck/spycheck/check"
 	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/evidence/detect"
@@ -112,7 +113,7 @@ func newCheck(c checkCommand, stdout, stderr io.Writer) *cobra.Command {
 				}
 				kind = detected
 			}
-			return runCheck(cmd.Context(), &f, args[0], stdout, stderr, secrets{keys: &keys, stderr: stderr}.openerFor(kind))
+			return runCheck(cmd.Context(), &f, args[0], kind, stdout, stderr, keys.acquireOptions(stderr))
 		},
 	}
 	f.register(cmd, true)
@@ -122,7 +123,7 @@ func newCheck(c checkCommand, stdout, stderr io.Writer) *cobra.Command {
 
 // runCheck is the whole of a check command: open the acquisition, load
 // indicators, run the modules of every part, write results, summarise.
-func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr io.Writer, open opener) error {
+func runCheck(ctx context.Context, f *checkFlags, target string, kind evidence.Kind, stdout, stderr io.Writer, opts acquire.Options) error {
 	failOn, err := record.ParseSeverity(f.failOn)
 	if err != nil {
 		return usageError{err}
@@ -135,11 +136,11 @@ func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr 
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	acq, err := open(ctx, target)
+	acq, err := acquire.Open(ctx, target, kind, opts)
 	if err != nil {
 		return err
 	}
-	defer acq.close()
+	defer acq.Close()
 	var folder *report.Folder
 	if f.output != "" {
 		if folder, err = report.NewFolder(f.output); err != nil {
@@ -160,19 +161,19 @@ func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr 
 	res := &check.Result{}
 	defer res.Close()
 	var hashes []evidence.FileHash
-	for _, p := range acq.parts {
-		if p.src == nil {
-			log.Warn(p.note)
+	for _, p := range acq.Parts {
+		if p.Source == nil {
+			log.Warn(p.Note)
 			continue
 		}
-		log.Info("acquisition opened", "kind", p.src.Kind(), "path", p.src.Path())
-		opts := check.Options{Modules: list.Keep(p.mods, f.modules), Matcher: ix.matcher()}
+		log.Info("acquisition opened", "kind", p.Source.Kind(), "path", p.Source.Path())
+		run := check.Options{Modules: list.Keep(p.Modules, f.modules), Matcher: ix.matcher()}
 		if folder != nil {
-			opts.Output = folder
+			run.Output = folder
 		}
-		res.Merge(check.Run(ctx, p.src, opts))
-		hashes = append(hashes, p.src.Workspace().Hashes()...)
-		if w, ok := p.src.(interface{ Warnings() []string }); ok {
+		res.Merge(check.Run(ctx, p.Source, run))
+		hashes = append(hashes, p.Source.Workspace().Hashes()...)
+		if w, ok := p.Source.(interface{ Warnings() []string }); ok {
 			for _, msg := range w.Warnings() {
 				log.Warn(msg)
 			}
@@ -182,7 +183,7 @@ func runCheck(ctx context.Context, f *checkFlags, target string, stdout, stderr 
 	log.Info("check finished", "took", time.Since(start).Round(time.Millisecond), "findings", len(res.Findings))
 	if folder != nil {
 		meta := report.Meta{
-			TargetPath: absPath(target), Kinds: acq.kinds(), Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
+			TargetPath: absPath(target), Kinds: acq.Kinds(), Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
 			Command: strings.Join(os.Args, " "), IOCFiles: ix.index.Files(), Indicators: ix.index.Len(),
 			Modules: report.ModuleInfos(res.Statuses), Hashes: hashes,
 		}
