@@ -86,28 +86,12 @@ func (w webkitFolder) Timeline(r record.Record) []record.Event {
 }
 
 // WebkitIndexedDB reads the IndexedDB folders of every app.
-type WebkitIndexedDB struct{}
-
-var webkitIndexedDB = webkitFolder{
-	name: "webkit_indexeddb", title: "WebkitIndexedDB", event: "webkit_indexeddb",
-	pattern: "private/var/mobile/Containers/Data/Application/*/Library/WebKit/WebsiteData/IndexedDB",
-	describe: func(folder, url string) string {
-		return fmt.Sprintf("IndexedDB folder %s containing file for URL %s", folder, url)
-	},
+func WebkitIndexedDB() module.Module {
+	return webkitFolder{
+		name: "webkit_indexeddb", title: "WebkitIndexedDB", event: "webkit_indexeddb",
+		pattern: "private/var/mobile/Containers/Data/Application/*/Library/WebKit/WebsiteData/IndexedDB",
+		describe: func(folder, url string) string {
+			return fmt.Sprintf("IndexedDB folder %s containing file for URL %s", folder, url)
+		},
+	}
 }
-
-// Info implements module.Module.
-func (WebkitIndexedDB) Info() module.Info { return webkitIndexedDB.Info() }
-
-// Extract implements module.Module.
-func (WebkitIndexedDB) Extract(ctx context.Context, src evidence.Source, emit func(record.Record)) error {
-	return webkitIndexedDB.Extract(ctx, src, emit)
-}
-
-// Observables implements module.Module.
-func (WebkitIndexedDB) Observables(r record.Record) []record.Observable {
-	return webkitIndexedDB.Observables(r)
-}
-
-// Timeline implements module.Module.
-func (WebkitIndexedDB) Timeline(r record.Record) []record.Event { return webkitIndexedDB.Timeline(r) }

@@ -26,11 +26,11 @@ func TestWebkitFolders(t *testing.T) {
 		event     string
 		eventData string
 	}{
-		{WebkitIndexedDB{}, webkitApp + "Library/WebKit/WebsiteData/IndexedDB", "https://www.example.org", "webkit_indexeddb",
+		{WebkitIndexedDB(), webkitApp + "Library/WebKit/WebsiteData/IndexedDB", "https://www.example.org", "webkit_indexeddb",
 			"IndexedDB folder " + webkitApp + "Library/WebKit/WebsiteData/IndexedDB containing file for URL https://www.example.org"},
-		{WebkitLocalStorage{}, webkitApp + "Library/WebKit/WebsiteData/LocalStorage", "http://tracker.example.net", "webkit_local_storage",
+		{WebkitLocalStorage(), webkitApp + "Library/WebKit/WebsiteData/LocalStorage", "http://tracker.example.net", "webkit_local_storage",
 			"WebKit Local Storage folder " + webkitApp + "Library/WebKit/WebsiteData/LocalStorage containing file for URL http://tracker.example.net"},
-		{WebkitSafariViewService{}, webkitApp + "SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData", "https://login.example.com", "", ""},
+		{WebkitSafariViewService(), webkitApp + "SystemData/com.apple.SafariViewService/Library/WebKit/WebsiteData", "https://login.example.com", "", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.m.Info().Name, func(t *testing.T) {
@@ -52,7 +52,7 @@ func TestWebkitFolders(t *testing.T) {
 			}
 		})
 	}
-	if _, err := testkit.Extract(t, WebkitIndexedDB{}, dumpFixture(t, map[string][]byte{"x": nil})); !errors.Is(err, evidence.ErrNotFound) {
+	if _, err := testkit.Extract(t, WebkitIndexedDB(), dumpFixture(t, map[string][]byte{"x": nil})); !errors.Is(err, evidence.ErrNotFound) {
 		t.Errorf("absent: %v", err)
 	}
 }

@@ -30,9 +30,9 @@ func All() []module.Module {
 		ios.SafariFavicon{},
 		ios.ShutdownLog{},
 		ios.IOSVersionHistory{},
-		ios.WebkitIndexedDB{},
-		ios.WebkitLocalStorage{},
-		ios.WebkitSafariViewService{},
+		ios.WebkitIndexedDB(),
+		ios.WebkitLocalStorage(),
+		ios.WebkitSafariViewService(),
 		// iOS, sysdiagnose archives (besides ShutdownLog).
 		ios.SysdiagnosePS{},
 		ios.SysdiagnoseCrashes{},
