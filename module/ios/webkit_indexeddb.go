@@ -80,8 +80,12 @@ func (webkitFolder) Observables(r record.Record) []record.Observable {
 	return module.Observe(record.Critical, record.URL, "url", r.String("url"))
 }
 
-// Timeline implements module.Module.
+// Timeline implements module.Module (none for a folder without an event,
+// as MVT's SafariViewService module).
 func (w webkitFolder) Timeline(r record.Record) []record.Event {
+	if w.event == "" {
+		return nil
+	}
 	return module.Event(w.title, r.String("isodate"), w.event, w.describe(r.String("folder"), r.String("url")))
 }
 
