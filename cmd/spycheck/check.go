@@ -241,7 +241,11 @@ func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				meta := report.Meta{TargetPath: args[0], Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
+				var kindNames []string
+				for _, k := range kinds {
+					kindNames = append(kindNames, string(k))
+				}
+				meta := report.Meta{TargetPath: args[0], Kinds: kindNames, Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
 					Command: strings.Join(os.Args, " "), IOCFiles: ix.index.Files(), Indicators: ix.index.Len(), Modules: report.ModuleInfos(res.Statuses)}
 				if err := folder.WriteResult(res, meta); err != nil {
 					return err
