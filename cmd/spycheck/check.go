@@ -221,9 +221,10 @@ func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
 			if err := list.Validate(f.modules); err != nil {
 				return usageError{err}
 			}
-			kinds := report.ReadKinds(args[0])
+			recorded := report.ReadKinds(args[0])
+			kinds := recorded
 			if len(kinds) == 0 {
-				kinds = list.Kinds()
+				kinds = list.Kinds() // a results folder of MVT's: any module may have written it
 			}
 			mods := list.Keep(list.ForKinds(kinds), f.modules)
 			ix, err := f.loadIndicators(log)
@@ -242,7 +243,7 @@ func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
 					return err
 				}
 				var kindNames []string
-				for _, k := range kinds {
+				for _, k := range recorded {
 					kindNames = append(kindNames, string(k))
 				}
 				meta := report.Meta{TargetPath: args[0], Kinds: kindNames, Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
