@@ -26,11 +26,45 @@ import (
 type Folder struct{ dir string }
 
 // NewFolder creates (if needed) the results folder dir.
+//
+// A folder that already holds files is used only when it is an earlier
+// spycheck results folder (its info.json says so); the files an earlier
+// check wrote there are removed first, so results of two checks are never
+// mixed. Any other non-empty folder is refused.
 func NewFolder(dir string) (*Folder, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create results folder: %w", err)
 	}
+	if err := clearEarlierResults(dir); err != nil {
+		return nil, err
+	}
 	return &Folder{dir: dir}, nil
+}
+
+// clearEarlierResults empties a folder that holds an earlier check's
+// results, and refuses one that holds anything else.
+func clearEarlierResults(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) == 0 {
+		return err
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "info.json"))
+	var info struct {
+		Version *string `json:"spycheck_version"`
+	}
+	if err != nil || json.Unmarshal(data, &info) != nil || info.Version == nil {
+		return fmt.Errorf("results folder %s is not empty and holds no earlier spycheck results: choose an empty or new folder", dir)
+	}
+	for _, e := range ents {
+		name := e.Name()
+		ext := filepath.Ext(name)
+		if e.Type().IsRegular() && (ext == ".json" || ext == ".csv" || name == "command.log" || name == "report.html") {
+			if err := os.Remove(filepath.Join(dir, name)); err != nil {
+				return fmt.Errorf("clear earlier results: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // Dir is the folder's path.

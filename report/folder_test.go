@@ -148,3 +148,32 @@ func TestHTMLReport(t *testing.T) {
 		}
 	}
 }
+
+// A folder is reused only when it holds earlier spycheck results, which
+// are cleared; any other non-empty folder is refused.
+func TestNewFolderReusesOnlyResults(t *testing.T) {
+	dir := t.TempDir()
+	f, err := NewFolder(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.WriteResult(&check.Result{}, Meta{Version: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "sms.json"), []byte("[]"), 0o644)
+	os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644)
+	if _, err := NewFolder(dir); err != nil {
+		t.Fatalf("earlier results folder refused: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sms.json")); err == nil {
+		t.Errorf("an earlier module file was kept")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "notes.txt")); err != nil {
+		t.Errorf("a file spycheck does not write was removed")
+	}
+	other := t.TempDir()
+	os.WriteFile(filepath.Join(other, "case.docx"), []byte("x"), 0o644)
+	if _, err := NewFolder(other); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("a folder of other files: %v", err)
+	}
+}
