@@ -20,6 +20,7 @@ import (
 	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/evidence/iosfs"
 	"github.com/spycheck/spycheck/module"
+	"github.com/spycheck/spycheck/module/android"
 	"github.com/spycheck/spycheck/module/list"
 )
 
@@ -29,6 +30,9 @@ type Part struct {
 	Modules []module.Module
 	// Note says why a nested part could not be read (then Source is nil).
 	Note string
+	// Warnings are what the analyst should know about the part's content
+	// that no finding says (unknown intrusion-log event types).
+	Warnings []string
 }
 
 // Acquisition is everything one check reads.
@@ -102,7 +106,19 @@ func Open(ctx context.Context, path string, kind evidence.Kind, o Options) (*Acq
 }
 
 func single(src evidence.Source) *Acquisition {
-	return &Acquisition{Parts: []Part{{Source: src, Modules: list.For(src.Kind())}}}
+	return &Acquisition{Parts: []Part{newPart(src)}}
+}
+
+// newPart pairs a source with its modules.
+func newPart(src evidence.Source) Part {
+	p := Part{Source: src, Modules: list.For(src.Kind())}
+	if src.Kind() == evidence.IntrusionLogs {
+		rep, err := android.ReadIntrusionLogReport(context.Background(), src)
+		if err == nil {
+			p.Warnings = rep.Warnings()
+		}
+	}
+	return p
 }
 
 // openTree opens a folder or archive of files; from a .tar.gz only the
@@ -192,7 +208,7 @@ func (o Options) nestedPart(ctx context.Context, parent evidence.Source, e evide
 	if err != nil {
 		return Part{Note: fmt.Sprintf("skipping the nested %s %s: %v", kind, e.Name(), err)}
 	}
-	return Part{Source: src, Modules: list.For(kind)}
+	return newPart(src)
 }
 
 // intrusionLogs opens androidqf's intrusion_logs/ (or intrusion-logs/)
@@ -205,7 +221,7 @@ func intrusionLogs(ctx context.Context, src *iosfs.FS) (Part, bool) {
 			if err != nil {
 				return Part{Note: fmt.Sprintf("skipping the intrusion logs %s: %v", dir, err)}, true
 			}
-			return Part{Source: logs, Modules: list.For(evidence.IntrusionLogs)}, true
+			return newPart(logs), true
 		}
 	}
 	return Part{}, false

@@ -95,3 +95,16 @@ func TestOpenMissing(t *testing.T) {
 		t.Errorf("a missing path opened")
 	}
 }
+
+func TestIntrusionLogWarnings(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string][]byte{"log.txt": []byte(`{"strange_event": {"x": 1}}` + "\n")})
+	acq, err := Open(context.Background(), dir, evidence.IntrusionLogs, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer acq.Close()
+	if len(acq.Parts[0].Warnings) == 0 {
+		t.Errorf("no warning about an unknown event type")
+	}
+}

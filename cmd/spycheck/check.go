@@ -167,6 +167,9 @@ func runCheck(ctx context.Context, f *checkFlags, target string, kind evidence.K
 			continue
 		}
 		log.Info("acquisition opened", "kind", p.Source.Kind(), "path", p.Source.Path())
+		for _, w := range p.Warnings {
+			log.Warn(w)
+		}
 		run := check.Options{Modules: list.Keep(p.Modules, f.modules), Matcher: ix.matcher()}
 		if folder != nil {
 			run.Output = folder
