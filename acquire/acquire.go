@@ -88,13 +88,13 @@ func Open(ctx context.Context, path string, kind evidence.Kind, o Options) (*Acq
 		if err != nil {
 			return nil, err
 		}
-		return single(src), nil
+		return single(ctx, src), nil
 	case evidence.AndroidBackup:
 		src, err := o.openAndroidBackup(path)
 		if err != nil {
 			return nil, err
 		}
-		return single(src), nil
+		return single(ctx, src), nil
 	case evidence.AndroidQF:
 		return o.openAndroidQF(ctx, path)
 	}
@@ -102,18 +102,18 @@ func Open(ctx context.Context, path string, kind evidence.Kind, o Options) (*Acq
 	if err != nil {
 		return nil, err
 	}
-	return single(src), nil
+	return single(ctx, src), nil
 }
 
-func single(src evidence.Source) *Acquisition {
-	return &Acquisition{Parts: []Part{newPart(src)}}
+func single(ctx context.Context, src evidence.Source) *Acquisition {
+	return &Acquisition{Parts: []Part{newPart(ctx, src)}}
 }
 
 // newPart pairs a source with its modules.
-func newPart(src evidence.Source) Part {
+func newPart(ctx context.Context, src evidence.Source) Part {
 	p := Part{Source: src, Modules: list.For(src.Kind())}
 	if src.Kind() == evidence.IntrusionLogs {
-		rep, err := android.ReadIntrusionLogReport(context.Background(), src)
+		rep, err := android.ReadIntrusionLogReport(ctx, src)
 		if err == nil {
 			p.Warnings = rep.Warnings()
 		}
@@ -208,7 +208,7 @@ func (o Options) nestedPart(ctx context.Context, parent evidence.Source, e evide
 	if err != nil {
 		return Part{Note: fmt.Sprintf("skipping the nested %s %s: %v", kind, e.Name(), err)}
 	}
-	return newPart(src)
+	return newPart(ctx, src)
 }
 
 // intrusionLogs opens androidqf's intrusion_logs/ (or intrusion-logs/)
@@ -221,7 +221,7 @@ func intrusionLogs(ctx context.Context, src *iosfs.FS) (Part, bool) {
 			if err != nil {
 				return Part{Note: fmt.Sprintf("skipping the intrusion logs %s: %v", dir, err)}, true
 			}
-			return newPart(logs), true
+			return newPart(ctx, logs), true
 		}
 	}
 	return Part{}, false
