@@ -53,4 +53,7 @@ func Summary(w io.Writer, res *check.Result) {
 			fmt.Fprintf(w, "  module %s failed: %v\n", st.Module, st.Err)
 		}
 	}
+	if len(res.Findings) == 0 {
+		fmt.Fprintln(w, "No known traces were found. This does not prove the phone is clean: check again when new indicators are published.")
+	}
 }

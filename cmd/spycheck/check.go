@@ -195,7 +195,7 @@ func runCheck(ctx context.Context, f *checkFlags, target string, kind evidence.K
 		}
 		log.Info("results written", "folder", folder.Dir())
 	}
-	return finish(stdout, res, failOn)
+	return finish(stdout, res, failOn, f.output)
 }
 
 func absPath(p string) string {
@@ -255,7 +255,7 @@ func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
 					return err
 				}
 			}
-			return finish(stdout, res, failOn)
+			return finish(stdout, res, failOn, f.output)
 		},
 	}
 	f.register(cmd, false)
@@ -296,8 +296,11 @@ func logStatuses(log *slog.Logger, res *check.Result) {
 }
 
 // finish prints the summary and turns findings into the exit status.
-func finish(stdout io.Writer, res *check.Result, failOn record.Severity) error {
+func finish(stdout io.Writer, res *check.Result, failOn record.Severity, resultsDir string) error {
 	report.Summary(stdout, res)
+	if resultsDir != "" {
+		fmt.Fprintf(stdout, "\nFull report: %s\n", filepath.Join(resultsDir, "report.html"))
+	}
 	for _, f := range res.Findings {
 		if f.Severity >= failOn {
 			return errFindings
