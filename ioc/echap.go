@@ -28,9 +28,7 @@ package ioc
 // certificate_cname_re, type) are ignored.
 
 import (
-	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -115,70 +113,47 @@ func parseEchap(data []byte, file string) (fileResult, error) {
 		add(bDomains, ind, f.C2.Domains)
 		add(bDomains, ind, f.C2.IPs)
 		add(bDomains, ind, f.C2.IP)
+		site := record.Indicator{Name: f.Name, File: base, Type: TypeVendorSites}
+		for _, v := range slices.Concat(f.Websites, f.Distribution) {
+			res.sites = append(res.sites, vendorSite{site: v, ind: site})
+		}
 	}
 	return res, nil
 }
 
+// vendorSite is one website or download site of a vendor.
+type vendorSite struct {
+	site string
+	ind  record.Indicator
+}
+
 // VendorSites is the set of stalkerware vendors' websites and download
-// sites: hosts whose visit is worth telling, never an infection.
+// sites: hosts whose visit is worth telling, never an infection. An Index
+// keeps those of the Echap files it loaded ([Index.VendorSites]).
 type VendorSites struct {
 	hosts map[string]record.Indicator
-	c2    *Index
 }
 
-// LoadVendorSites reads the websites and distribution sites of the Echap
-// files among paths (expanded as [Load] does). Hosts that the same files
-// list as C2 servers are left out: [Load] reports those as infection
-// indicators.
-func LoadVendorSites(paths ...string) (*VendorSites, error) {
-	srcs, errs := collect(paths)
-	vs := &VendorSites{hosts: map[string]record.Indicator{}, c2: newIndex()}
-	for _, s := range srcs {
-		if s.kind != echapFile {
+// newVendorSites keeps the sites whose host is not a domain indicator of
+// ix (a host listed both as C2 and as a website is an infection
+// indicator, and the index reports it).
+func newVendorSites(sites []vendorSite, ix *Index) *VendorSites {
+	vs := &VendorSites{hosts: map[string]record.Indicator{}}
+	for _, s := range sites {
+		h, ok := normaliseHost(urlHost(strings.TrimSpace(s.site)))
+		if !ok || h == "" || !validHost(h) {
 			continue
 		}
-		if err := vs.load(s.path); err != nil {
-			errs = append(errs, err)
+		if _, isC2 := ix.byKey[bDomains][h]; isC2 {
+			continue
+		}
+		if _, dup := vs.hosts[h]; !dup {
+			ind := s.ind
+			ind.Value = s.site
+			vs.hosts[h] = ind
 		}
 	}
-	return vs, errors.Join(errs...)
-}
-
-func (vs *VendorSites) load(file string) error {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return &LoadError{File: file, Err: err}
-	}
-	res, err := parseEchap(data, file)
-	if err != nil {
-		return err
-	}
-	vs.c2.commit(file, res)
-	fams, err := decodeEchap(data, file)
-	if err != nil {
-		return err
-	}
-	for _, f := range fams {
-		ind := record.Indicator{Name: f.Name, File: filepath.Base(file), Type: TypeVendorSites}
-		for _, site := range slices.Concat(f.Websites, f.Distribution) {
-			vs.add(site, ind)
-		}
-	}
-	return nil
-}
-
-func (vs *VendorSites) add(site string, ind record.Indicator) {
-	h, ok := normaliseHost(urlHost(strings.TrimSpace(site)))
-	if !ok || h == "" || !validHost(h) {
-		return
-	}
-	if _, isC2 := vs.c2.byKey[bDomains][h]; isC2 {
-		return
-	}
-	if _, dup := vs.hosts[h]; !dup {
-		ind.Value = site
-		vs.hosts[h] = ind
-	}
+	return vs
 }
 
 // Len is the number of distinct vendor hosts.

@@ -86,10 +86,7 @@ func TestEchapLoad(t *testing.T) {
 func TestEchapVendorSites(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "ioc.yaml", echapSample)
-	vs, err := LoadVendorSites(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	vs := mustLoad(t, dir).VendorSites()
 	if vs.Len() != 3 { // spycorp.example, www.spycorp.example, dl.spycorp-apps.example; both.example is a C2
 		t.Errorf("Len = %d", vs.Len())
 	}
@@ -143,11 +140,7 @@ func TestEchapConformance(t *testing.T) {
 	if _, ok := ix.Lookup(record.Observable{Kind: record.URL, Value: "https://thetruthspy.com/"}); ok {
 		t.Error("a vendor website matched as an infection indicator")
 	}
-	vs, err := LoadVendorSites(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if m, ok := vs.Lookup(record.Observable{Kind: record.URL, Value: "https://thetruthspy.com/"}); !ok || m.Indicator.Name != "TheTruthSpy" {
+	if m, ok := ix.VendorSites().Lookup(record.Observable{Kind: record.URL, Value: "https://thetruthspy.com/"}); !ok || m.Indicator.Name != "TheTruthSpy" {
 		t.Errorf("vendor site: %+v, %v", m, ok)
 	}
 }

@@ -69,6 +69,7 @@ type Index struct {
 	trunc15, trunc16 map[string]record.Indicator
 	files            []string
 	skipped          []Skip
+	vendors          *VendorSites
 }
 
 // Skip is a pattern (or a comparison of a compound pattern), or a line of a

@@ -63,6 +63,7 @@ type source struct {
 func Load(paths ...string) (*Index, error) {
 	srcs, errs := collect(paths)
 	ix := newIndex()
+	var sites []vendorSite
 	for _, s := range srcs {
 		res, err := loadFile(s)
 		if err != nil {
@@ -70,9 +71,15 @@ func Load(paths ...string) (*Index, error) {
 			continue
 		}
 		ix.commit(s.path, res)
+		sites = append(sites, res.sites...)
 	}
+	ix.vendors = newVendorSites(sites, ix)
 	return ix, errors.Join(errs...)
 }
+
+// VendorSites are the stalkerware vendors' websites of the Echap files
+// loaded: context for a finding, never an infection indicator.
+func (ix *Index) VendorSites() *VendorSites { return ix.vendors }
 
 func (ix *Index) commit(file string, res fileResult) {
 	ix.files = append(ix.files, file)

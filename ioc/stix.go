@@ -26,6 +26,8 @@ type stixObject struct {
 type fileResult struct {
 	entries []entry
 	skipped []Skip
+	// sites are stalkerware vendors' websites (Echap files only).
+	sites []vendorSite
 }
 
 // parseSTIX reads a STIX 2.1 bundle. file names the file in errors and

@@ -43,16 +43,11 @@ func (f *checkFlags) register(cmd *cobra.Command, withOutput bool) {
 	}
 }
 
-// indicators are the loaded indicators: the index of infection
-// indicators and the stalkerware vendors' websites (context only).
-type indicators struct {
-	index   *ioc.Index
-	vendors *ioc.VendorSites
-}
+// matcher looks observables up among infection indicators first, then
+// among stalkerware vendors' websites (context only).
+func matcher(ix *ioc.Index) check.Matcher { return check.Matchers{ix, ix.VendorSites()} }
 
-func (ind indicators) matcher() check.Matcher { return check.Matchers{ind.index, ind.vendors} }
-
-func (f *checkFlags) loadIndicators(log *slog.Logger) (indicators, error) {
+func (f *checkFlags) loadIndicators(log *slog.Logger) (*ioc.Index, error) {
 	paths := append([]string(nil), f.iocs...)
 	if !f.noDefault {
 		paths = append(paths, ioc.DefaultPaths()...)
@@ -60,11 +55,7 @@ func (f *checkFlags) loadIndicators(log *slog.Logger) (indicators, error) {
 	start := time.Now()
 	ix, err := ioc.Load(paths...)
 	if err != nil {
-		return indicators{}, err
-	}
-	vs, err := ioc.LoadVendorSites(paths...)
-	if err != nil {
-		return indicators{}, err
+		return nil, err
 	}
 	for _, p := range ix.Files() {
 		log.Debug("loaded indicator file", "path", p)
@@ -72,11 +63,11 @@ func (f *checkFlags) loadIndicators(log *slog.Logger) (indicators, error) {
 	for _, s := range ix.Skipped() {
 		log.Debug("skipped indicator", "detail", fmt.Sprintf("%+v", s))
 	}
-	log.Info("indicators loaded", "unique", ix.Len(), "vendor_websites", vs.Len(), "files", len(ix.Files()), "skipped", len(ix.Skipped()), "took", time.Since(start).Round(time.Millisecond))
+	log.Info("indicators loaded", "unique", ix.Len(), "vendor_websites", ix.VendorSites().Len(), "files", len(ix.Files()), "skipped", len(ix.Skipped()), "took", time.Since(start).Round(time.Millisecond))
 	if ix.Len() == 0 {
 		log.Warn("no indicators loaded: only heuristics will run (give indicator files with --iocs)")
 	}
-	return indicators{index: ix, vendors: vs}, nil
+	return ix, nil
 }
 
 // checkCommand describes one check-* command.
@@ -170,7 +161,7 @@ func runCheck(ctx context.Context, f *checkFlags, target string, kind evidence.K
 		for _, w := range p.Warnings {
 			log.Warn(w)
 		}
-		run := check.Options{Modules: list.Keep(p.Modules, f.modules), Matcher: ix.matcher()}
+		run := check.Options{Modules: list.Keep(p.Modules, f.modules), Matcher: matcher(ix)}
 		if folder != nil {
 			run.Output = folder
 		}
@@ -187,7 +178,7 @@ func runCheck(ctx context.Context, f *checkFlags, target string, kind evidence.K
 	if folder != nil {
 		meta := report.Meta{
 			TargetPath: absPath(target), Kinds: acq.Kinds(), Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
-			Command: strings.Join(os.Args, " "), IOCFiles: ix.index.Files(), Indicators: ix.index.Len(),
+			Command: strings.Join(os.Args, " "), IOCFiles: ix.Files(), Indicators: ix.Len(),
 			Modules: report.ModuleInfos(res.Statuses), Hashes: hashes,
 		}
 		if err := folder.WriteResult(res, meta); err != nil {
@@ -234,7 +225,7 @@ func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			res, err := check.Recheck(cmd.Context(), args[0], check.Options{Modules: mods, Matcher: ix.matcher()})
+			res, err := check.Recheck(cmd.Context(), args[0], check.Options{Modules: mods, Matcher: matcher(ix)})
 			if err != nil {
 				return err
 			}
@@ -250,7 +241,7 @@ func newCheckIOCs(stdout, stderr io.Writer) *cobra.Command {
 					kindNames = append(kindNames, string(k))
 				}
 				meta := report.Meta{TargetPath: args[0], Kinds: kindNames, Version: version, Date: time.Now().Format("2006-01-02 15:04:05.000000"),
-					Command: strings.Join(os.Args, " "), IOCFiles: ix.index.Files(), Indicators: ix.index.Len(), Modules: report.ModuleInfos(res.Statuses)}
+					Command: strings.Join(os.Args, " "), IOCFiles: ix.Files(), Indicators: ix.Len(), Modules: report.ModuleInfos(res.Statuses)}
 				if err := folder.WriteResult(res, meta); err != nil {
 					return err
 				}
