@@ -19,7 +19,7 @@ package ioc
 // not: visiting a vendor's site is no sign of infection (mvt#482, where a
 // colleague's browser visit raised a detection because Echap's STIX bundle
 // files websites as domain-name indicators like C2 servers). They are
-// loaded separately by [LoadVendorSites] into a [VendorSites] set whose
+// kept apart, in the [VendorSites] set of [Index.VendorSites], whose
 // Lookup reports a visited URL as "website of stalkerware vendor X", for
 // the caller to show at INFORMATIONAL level. A host listed both as a C2
 // and as a website stays a C2 indicator.
