@@ -8,8 +8,6 @@ import (
 
 	"github.com/spycheck/spycheck/evidence/iosfs"
 	"github.com/spycheck/spycheck/internal/testkit"
-	"github.com/spycheck/spycheck/ioc"
-	"github.com/spycheck/spycheck/module"
 	"github.com/spycheck/spycheck/record"
 )
 
@@ -46,44 +44,6 @@ func openDump(t *testing.T, dir string) *iosfs.FS {
 	}
 	t.Cleanup(func() { src.Close() })
 	return src
-}
-
-// loadIOCs writes plain indicator lists (file name → content) and loads them.
-func loadIOCs(t *testing.T, lists map[string]string) *ioc.Index {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "TestMalware")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	var paths []string
-	for name, content := range lists {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		paths = append(paths, p)
-	}
-	ix, err := ioc.Load(paths...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ix
-}
-
-// matches counts the records whose observables match an indicator (one
-// finding per record, as the checker raises them) and returns the first
-// matching observable of each.
-func matches(ix *ioc.Index, m module.Module, recs []record.Record) []record.Observable {
-	var out []record.Observable
-	for _, r := range recs {
-		for _, o := range m.Observables(r) {
-			if _, ok := ix.Lookup(o); ok {
-				out = append(out, o)
-				break
-			}
-		}
-	}
-	return out
 }
 
 func TestFilesystemWalk(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/spycheck/spycheck/evidence"
 	"github.com/spycheck/spycheck/evidence/iosbackup"
 	"github.com/spycheck/spycheck/internal/testkit"
+	"github.com/spycheck/spycheck/ioc"
 	"github.com/spycheck/spycheck/module"
 	"github.com/spycheck/spycheck/record"
 )
@@ -177,4 +180,54 @@ func oneRecord(t *testing.T, m module.Module, src evidence.Source, want map[stri
 		t.Errorf("record (-want +got):\n%s", diff)
 	}
 	return recs[0]
+}
+
+// loadIOCs writes plain indicator lists (file name → content) and loads them.
+func loadIOCs(t *testing.T, lists map[string]string) *ioc.Index {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "TestMalware")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	for name, content := range lists {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, p)
+	}
+	ix, err := ioc.Load(paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
+// matches counts the records whose observables match an indicator (one
+// finding per record, as the checker raises them) and returns the first
+// matching observable of each.
+func matches(ix *ioc.Index, m module.Module, recs []record.Record) []record.Observable {
+	var out []record.Observable
+	for _, r := range recs {
+		for _, o := range m.Observables(r) {
+			if _, ok := ix.Lookup(o); ok {
+				out = append(out, o)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// eachListMatchesOnce checks that, for each set of indicator lists, exactly
+// one record matches, at CRITICAL.
+func eachListMatchesOnce(t *testing.T, m module.Module, recs []record.Record, lists ...map[string]string) {
+	t.Helper()
+	for _, l := range lists {
+		got := matches(loadIOCs(t, l), m, recs)
+		if len(got) != 1 || got[0].Severity != record.Critical {
+			t.Errorf("%v: matches %+v", l, got)
+		}
+	}
 }

@@ -129,16 +129,11 @@ func TestShutdownLogIOS26(t *testing.T) {
 	if len(f) != 1 || f[0].Severity != record.High || !strings.Contains(f[0].Message, "from /var/tmp/") {
 		t.Errorf("findings %+v", f)
 	}
-	for _, lists := range []map[string]string{
-		{"file_paths.txt": "/usr/sbin/filecoordinationd\n"},
-		{"file_names.txt": "filecoordinationd\n"},
-		{"processes.txt": "filecoordinationd\n"},
-	} {
-		got := matches(loadIOCs(t, lists), ShutdownLog{}, recs)
-		if len(got) != 1 || got[0].Severity != record.Critical {
-			t.Errorf("%v: matches %+v", lists, got)
-		}
-	}
+	eachListMatchesOnce(t, ShutdownLog{}, recs,
+		map[string]string{"file_paths.txt": "/usr/sbin/filecoordinationd\n"},
+		map[string]string{"file_names.txt": "filecoordinationd\n"},
+		map[string]string{"processes.txt": "filecoordinationd\n"},
+	)
 }
 
 // TestShutdownLogTrailingUUIDIndicator is MVT's test: a saved record with

@@ -156,16 +156,11 @@ func TestSysdiagnoseCrashesSuspicious(t *testing.T) {
 			t.Errorf("findings %+v", f)
 		}
 	}
-	for _, lists := range []map[string]string{
-		{"processes.txt": "roleaboutd\n"},
-		{"file_paths.txt": "/private/var/db/com.apple.xpc.roleaccountd.staging/\n"},
-		{"app_ids.txt": "com.apple.roleaboutd\n"},
-	} {
-		got := matches(loadIOCs(t, lists), SysdiagnoseCrashes{}, recs)
-		if len(got) != 1 || got[0].Severity != record.Critical {
-			t.Errorf("%v: matches %+v", lists, got)
-		}
-	}
+	eachListMatchesOnce(t, SysdiagnoseCrashes{}, recs,
+		map[string]string{"processes.txt": "roleaboutd\n"},
+		map[string]string{"file_paths.txt": "/private/var/db/com.apple.xpc.roleaccountd.staging/\n"},
+		map[string]string{"app_ids.txt": "com.apple.roleaboutd\n"},
+	)
 }
 
 func TestSysdiagnoseCrashesAbsent(t *testing.T) {

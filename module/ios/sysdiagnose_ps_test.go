@@ -90,17 +90,12 @@ func TestSysdiagnosePSSuspicious(t *testing.T) {
 			t.Errorf("findings %+v", f)
 		}
 	}
-	for _, lists := range []map[string]string{
-		{"processes.txt": "roleaboutd\n"},
-		{"file_paths.txt": "/private/var/db/com.apple.xpc.roleaccountd.staging/\n"},
-		{"file_names.txt": "UpdateHelper\n"},
-		{"processes.txt": "kernel_task\n"},
-	} {
-		got := matches(loadIOCs(t, lists), SysdiagnosePS{}, recs)
-		if len(got) != 1 || got[0].Severity != record.Critical {
-			t.Errorf("%v: matches %+v", lists, got)
-		}
-	}
+	eachListMatchesOnce(t, SysdiagnosePS{}, recs,
+		map[string]string{"processes.txt": "roleaboutd\n"},
+		map[string]string{"file_paths.txt": "/private/var/db/com.apple.xpc.roleaccountd.staging/\n"},
+		map[string]string{"file_names.txt": "UpdateHelper\n"},
+		map[string]string{"processes.txt": "kernel_task\n"},
+	)
 }
 
 func TestSysdiagnosePSCaptureFromName(t *testing.T) {
